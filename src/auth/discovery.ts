@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError } from '../http/errors.js';
+import type { Services } from '../services.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORDLESS_OTP } from '../store/clients.js';
+import { userinfoAudience } from './tokens.js';
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = header ? /^bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** JWKS, OpenID discovery and /userinfo. */
+export function discoveryRoutes(app: FastifyInstance, services: Services): void {
+  const { issuer } = services.config;
+  const url = (path: string) => new URL(path, issuer).toString();
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags: ['Discovery'], summary: 'Public keys that verify id_tokens' } },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return services.keys.publicJwks();
+    },
+  );
+
+  app.get(
+    '/.well-known/openid-configuration',
+    { schema: { tags: ['Discovery'], summary: 'OpenID Connect discovery' } },
+    async () => ({
+      issuer,
+      token_endpoint: url('oauth/token'),
+      userinfo_endpoint: url('userinfo'),
+      jwks_uri: url('.well-known/jwks.json'),
+      // No browser flows yet: the hosted login page (and /authorize) comes in a later release.
+      response_types_supported: [],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256', 'HS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
+      grant_types_supported: [GRANT_PASSWORDLESS_OTP, GRANT_CLIENT_CREDENTIALS],
+      scopes_supported: ['openid', 'profile', 'phone'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'nonce',
+        'name',
+        'phone_number',
+        'phone_verified',
+        'updated_at',
+      ],
+    }),
+  );
+
+  app.get(
+    '/userinfo',
+    { schema: { tags: ['Authentication API'], summary: 'The signed-in user' } },
+    async (request) => {
+      const token = bearerToken(request);
+      if (!token)
+        throw new AuthError(401, 'invalid_request', 'Missing access token', { 'www-authenticate': 'Bearer' });
+      let sub: string | undefined;
+      try {
+        sub = (await services.tokens.verifyAccessToken(token, userinfoAudience(issuer))).sub;
+      } catch {
+        throw new AuthError(401, 'invalid_token', 'Invalid or expired access token', {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        });
+      }
+      const user = sub?.startsWith('sms|') ? await services.users.get(sub.slice(4)) : undefined;
+      if (!user) throw new AuthError(401, 'invalid_token', 'The user no longer exists');
+      return {
+        sub,
+        name: user.phone_number,
+        phone_number: user.phone_number,
+        phone_verified: user.phone_verified,
+        updated_at: new Date(user.updated_at).toISOString(),
+      };
+    },
+  );
+}

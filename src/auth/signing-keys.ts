@@ -1,0 +1,92 @@
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { Db } from '../store/database.js';
+import { randomAlphanumeric } from '../util/ids.js';
+
+export interface SigningKey {
+  kid: string;
+  alg: 'RS256';
+  privateKey: CryptoKey;
+}
+
+/**
+ * The signing keys live in the database, so every node signs with the same key and a restart
+ * keeps old tokens verifiable. Generated at first start; earlier keys stay in the JWKS until
+ * revoked.
+ */
+export class SigningKeys {
+  private current: SigningKey | undefined;
+  private jwks: { keys: JWK[] } = { keys: [] };
+  private publicKeys = new Map<string, CryptoKey>();
+
+  constructor(private readonly db: Db) {}
+
+  async load(now: number): Promise<void> {
+    let rows = await this.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('status', '!=', 'revoked')
+      .execute();
+    if (!rows.some((r) => r.status === 'current')) {
+      await this.rotate(now);
+      rows = await this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'revoked').execute();
+    }
+    const currentRow = rows.find((r) => r.status === 'current');
+    if (!currentRow) throw new Error('no current signing key');
+    this.current = {
+      kid: currentRow.kid,
+      alg: 'RS256',
+      privateKey: (await importJWK(JSON.parse(currentRow.private_jwk) as JWK, 'RS256')) as CryptoKey,
+    };
+    this.publicKeys.clear();
+    const keys: JWK[] = [];
+    for (const row of rows) {
+      const jwk = JSON.parse(row.public_jwk) as JWK;
+      keys.push(jwk);
+      this.publicKeys.set(row.kid, (await importJWK(jwk, row.alg)) as CryptoKey);
+    }
+    this.jwks = { keys };
+  }
+
+  /** Makes a new current key; the old one stays published for tokens already issued. */
+  async rotate(now: number): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', {
+      modulusLength: 2048,
+      extractable: true,
+    });
+    const kid = randomAlphanumeric(22);
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('signing_keys')
+        .set({ status: 'previous' })
+        .where('status', '=', 'current')
+        .execute();
+      await trx
+        .insertInto('signing_keys')
+        .values({
+          kid,
+          alg: 'RS256',
+          private_jwk: JSON.stringify(privateJwk),
+          public_jwk: JSON.stringify(publicJwk),
+          status: 'current',
+          created_at: now,
+        })
+        .execute();
+    });
+    return kid;
+  }
+
+  signingKey(): SigningKey {
+    if (!this.current) throw new Error('signing keys not loaded');
+    return this.current;
+  }
+
+  publicJwks(): { keys: JWK[] } {
+    return this.jwks;
+  }
+
+  publicKey(kid: string): CryptoKey | undefined {
+    return this.publicKeys.get(kid);
+  }
+}

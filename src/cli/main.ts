@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { createLogger } from '../observability/logger.js';
+import { startServer } from '../server.js';
+import { migrate, openSqlite } from '../store/database.js';
+
+const HELP = `otpline: passwordless SMS login server and SMS gateway
+
+Usage:
+  otpline start [options]     run the server (creates the data directory and database on first start)
+  otpline migrate [options]   apply database migrations and exit
+  otpline help                this text
+
+Options (each also has an environment variable; flags win):
+  --port <n>          OTPLINE_PORT (default 3000)
+  --host <addr>       OTPLINE_HOST (default 127.0.0.1)
+  --data-dir <path>   OTPLINE_DATA_DIR (default ./data)
+  --issuer <url>      OTPLINE_ISSUER (default http(s)://localhost:<port>/)
+  --config <file>     OTPLINE_CONFIG: a JSON config file
+  --provider <name>   OTPLINE_PROVIDER: console (default) or webhook
+  --log-level <lvl>   OTPLINE_LOG_LEVEL: fatal, error, warn, info (default), debug, silent
+`;
+
+function flagsToOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port)) throw new ConfigError(`--port must be a whole number, got "${values.port}"`);
+    overrides.port = port;
+  }
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values.issuer !== undefined) overrides.issuer = values.issuer;
+  if (values.provider !== undefined) overrides.provider = { name: values.provider };
+  if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
+  return overrides;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      issuer: { type: 'string' },
+      config: { type: 'string' },
+      provider: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'help';
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadConfig({ configPath: values.config, overrides: flagsToOverrides(values) });
+  if (command === 'migrate') {
+    const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+    await migrate(db);
+    await db.destroy();
+    process.stdout.write('migrations applied\n');
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, { logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`otpline: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`otpline: failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

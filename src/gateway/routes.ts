@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { BadParameter } from '../http/errors.js';
+import { maskDigitRuns } from '../messages/template.js';
+import { normalizePhone } from '../phone/normalize.js';
+import type { Services } from '../services.js';
+import { checkGatewayCaller, type GatewayAuthSettings, networkList } from './gateway-auth.js';
+
+const Body = Type.Object(
+  {
+    recipient: Type.String({ description: 'E.164 phone number', maxLength: 64 }),
+    body: Type.String({ minLength: 1, maxLength: 1600, description: 'The message text' }),
+    sender: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+    req: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'Request info (forward_req_info)' }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const Reply = Type.Object({ id: Type.String(), status: Type.String(), recipient: Type.String() });
+
+/** The custom SMS gateway Auth0 (or otpline itself, or anyone) POSTs `{recipient, body, sender}` to. */
+export function gatewayRoutes(app: FastifyInstance, services: Services): void {
+  const { config, outbox, clock, secrets } = services;
+  const auth: GatewayAuthSettings = {
+    key: secrets.gatewayKey,
+    audience: secrets.gatewayAudience,
+    allowUnauthenticated: config.gateway.allowUnauthenticatedFrom.length
+      ? networkList(config.gateway.allowUnauthenticatedFrom)
+      : undefined,
+    clock,
+  };
+
+  app.post<{ Body: Static<typeof Body> }>(
+    '/gateway/sms',
+    {
+      schema: {
+        tags: ['Gateway'],
+        summary: "Accept a message on Auth0's custom SMS gateway contract",
+        description:
+          'Requires `Authorization: Bearer <HS256 JWT>` signed with the gateway secret. The message is stored before the 200, then delivered by the outbox worker. Send `Idempotency-Key` to make retries safe.',
+        body: Body,
+        response: { 200: Reply },
+      },
+      config: { errorStyle: 'oauth' },
+      // Check the caller before its body is even read.
+      onRequest: async (request) => checkGatewayCaller(request, auth),
+    },
+    async (request) => {
+      const phone = normalizePhone(request.body.recipient);
+      if (!phone.ok) throw new BadParameter('recipient', phone.reason);
+      const key = request.headers['idempotency-key'];
+      const idempotencyKey =
+        typeof key === 'string' && key.length > 0 && key.length <= 200 ? `gw:${key}` : undefined;
+      if (idempotencyKey) {
+        const existing = await outbox.findByIdempotencyKey(idempotencyKey);
+        if (existing) return { id: existing.id, status: existing.status, recipient: existing.recipient };
+      }
+      const message = await outbox
+        .enqueue(services.db, {
+          source: 'gateway',
+          route: 'outbox',
+          connectionId: null,
+          recipient: phone.e164,
+          body: request.body.body,
+          bodyRedacted: maskDigitRuns(request.body.body),
+          sender: request.body.sender ?? null,
+          expiresAt: clock.now() + config.outbox.messageTtlMs,
+          idempotencyKey,
+        })
+        .catch(async (err: unknown) => {
+          // Two requests with one key raced: the loser answers with the winner's message.
+          const winner = idempotencyKey ? await outbox.findByIdempotencyKey(idempotencyKey) : undefined;
+          if (winner) return winner;
+          throw err;
+        });
+      outbox.notify();
+      return { id: message.id, status: message.status, recipient: message.recipient };
+    },
+  );
+}

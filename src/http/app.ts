@@ -1,0 +1,144 @@
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { discoveryRoutes } from '../auth/discovery.js';
+import { oauthRoRoute } from '../auth/oauth-ro.js';
+import { passwordlessStartRoute } from '../auth/passwordless-start.js';
+import { tokenEndpointRoute } from '../auth/token-endpoint.js';
+import { gatewayRoutes } from '../gateway/routes.js';
+import { clientRoutes } from '../management/clients.js';
+import { connectionRoutes } from '../management/connections.js';
+import { smsMessageRoutes } from '../management/sms-messages.js';
+import { userRoutes } from '../management/users.js';
+import type { Services } from '../services.js';
+import { AuthError, ManagementError, reasonPhrase } from './errors.js';
+import { type ErrorStyle, validationError, validatorCompiler } from './validation.js';
+
+function styleOf(request: FastifyRequest): ErrorStyle {
+  return (
+    request.routeOptions.config?.errorStyle ?? (request.url.startsWith('/api/v2') ? 'management' : 'oauth')
+  );
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string) {
+  if (styleOf(request) === 'management') {
+    return reply
+      .status(status)
+      .send({ statusCode: status, error: reasonPhrase(status), message, errorCode: code });
+  }
+  return reply.status(status).send({ error: code, error_description: message });
+}
+
+/** Framework errors (bad JSON, size, media type) in the caller's Auth0 shape; never a stack trace. */
+function handleError(
+  error: FastifyError & { validationContext?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  if (error instanceof AuthError) {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    return reply.status(error.status).send({ error: error.code, error_description: error.description });
+  }
+  if (error instanceof ManagementError) return reply.status(error.status).send(error.toBody());
+  if (error.validation) {
+    const mapped = validationError(
+      error.validation as never,
+      error.validationContext ?? 'body',
+      styleOf(request),
+    );
+    return handleError(mapped as never, request, reply);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return send(
+        reply,
+        request,
+        400,
+        styleOf(request) === 'management' ? 'invalid_body' : 'invalid_request',
+        'Invalid JSON body',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return send(reply, request, 413, 'payload_too_large', 'Request body is too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return send(
+        reply,
+        request,
+        415,
+        'unsupported_media_type',
+        'Send application/json or application/x-www-form-urlencoded',
+      );
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return send(reply, request, error.statusCode, 'invalid_request', error.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return send(reply, request, 500, 'server_error', 'Internal error');
+}
+
+export async function buildApp(
+  services: Services,
+  options: { https?: { cert: Buffer; key: Buffer } } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger,
+    bodyLimit: services.config.bodyLimitBytes,
+    trustProxy: services.config.trustProxy,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, 404, 'not_found', `Not found: ${request.method} ${request.url.split('?')[0]}`),
+  );
+  await app.register(formbody, { bodyLimit: services.config.bodyLimitBytes });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'otpline',
+        version: '0.1.0',
+        description: 'Auth0-compatible passwordless SMS login server and SMS gateway.',
+      },
+      components: {
+        securitySchemes: {
+          managementToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'client_credentials token, audience <issuer>api/v2/',
+          },
+          gatewayToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'HS256 JWT signed with the gateway secret',
+          },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await services.db.selectFrom('settings').select('key').limit(1).execute();
+    return { status: 'ok' };
+  });
+
+  passwordlessStartRoute(app, services);
+  tokenEndpointRoute(app, services);
+  oauthRoRoute(app, services);
+  discoveryRoutes(app, services);
+  gatewayRoutes(app, services);
+  clientRoutes(app, services);
+  connectionRoutes(app, services);
+  userRoutes(app, services);
+  smsMessageRoutes(app, services);
+  return app;
+}

@@ -1,0 +1,26 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+export type PhoneResult =
+  | { ok: true; e164: string; country: string | undefined }
+  | { ok: false; reason: string };
+
+const E164_PATTERN = '^\\+[0-9]{1,15}$';
+const SEPARATORS = /[\s().-]/g;
+
+/**
+ * Normalizes a phone number to E.164. Spaces, dots, dashes and parentheses are dropped; the
+ * number must then be international (`+` and country code) and of a length that country's
+ * numbering plan allows. Numbers that are possible but not (yet) assigned are accepted, as
+ * Auth0 accepts them; the country, when known, drives routing and geo permissions.
+ */
+export function normalizePhone(input: string): PhoneResult {
+  const compact = input.replace(SEPARATORS, '');
+  if (!new RegExp(E164_PATTERN).test(compact)) {
+    return { ok: false, reason: `String does not match pattern: ${E164_PATTERN}` };
+  }
+  const parsed = parsePhoneNumberFromString(compact);
+  if (!parsed?.isPossible()) {
+    return { ok: false, reason: `The phone number ${compact} is not a possible phone number` };
+  }
+  return { ok: true, e164: parsed.number, country: parsed.country };
+}

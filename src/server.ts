@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { SigningKeys } from './auth/signing-keys.js';
+import { ensureAdminClient, loadSecrets, prepareDataDir } from './bootstrap.js';
+import type { Config } from './config/schema.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './observability/logger.js';
+import type { SmsProvider } from './providers/types.js';
+import { buildServices, type Services } from './services.js';
+import { migrate, openSqlite } from './store/database.js';
+import { type Clock, systemClock } from './util/clock.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  /** The address it listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  provider?: SmsProvider;
+  /** Do not start the outbox worker (tests that drive it by hand). */
+  noWorker?: boolean;
+}
+
+/** Opens the database, prepares secrets and keys, and serves HTTP(S). */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  prepareDataDir(config.dataDir);
+  const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+  try {
+    await migrate(db);
+    const secrets = await loadSecrets(db, config, logger);
+    const keys = new SigningKeys(db);
+    await keys.load(clock.now());
+    await ensureAdminClient(db, config, clock, logger);
+    const services = buildServices({ config, db, clock, logger, secrets, keys, provider: options.provider });
+    if (services.provider.name === 'console') {
+      logger.warn(
+        'the console provider prints messages (codes included) to standard output: for development only',
+      );
+    }
+    const https = config.tls
+      ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }
+      : undefined;
+    const app = await buildApp(services, { https });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    if (config.port === 0) config.port = port;
+    if (!options.noWorker) services.worker.start();
+    const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, issuer: config.issuer }, 'otpline is ready');
+    return {
+      app,
+      services,
+      url,
+      async close() {
+        await app.close();
+        await services.worker.stop();
+        await services.provider.close?.();
+        await db.destroy();
+      },
+    };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}

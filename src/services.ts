@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { SigningKeys } from './auth/signing-keys.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config/schema.js';
+import { Outbox } from './gateway/outbox.js';
+import { OutboxWorker } from './gateway/outbox-worker.js';
+import { BruteForceGuard } from './otp/brute-force.js';
+import { OtpCodes } from './otp/codes.js';
+import { RateLimiter } from './otp/rate-limiter.js';
+import { createProvider } from './providers/registry.js';
+import type { SmsProvider } from './providers/types.js';
+import { ClientStore } from './store/clients.js';
+import { ConnectionStore } from './store/connections.js';
+import type { Db } from './store/database.js';
+import { UserStore } from './store/users.js';
+import type { Clock } from './util/clock.js';
+
+export interface Secrets {
+  codeHmacKey: Buffer;
+  /** The HS256 key inbound gateway JWTs must be signed with. */
+  gatewayKey: Uint8Array;
+  gatewayAudience: string;
+}
+
+/** Everything a route needs, built once and wired in one place. */
+export interface Services {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  secrets: Secrets;
+  keys: SigningKeys;
+  tokens: TokenService;
+  clients: ClientStore;
+  connections: ConnectionStore;
+  users: UserStore;
+  codes: OtpCodes;
+  bruteForce: BruteForceGuard;
+  rateLimiter: RateLimiter;
+  outbox: Outbox;
+  provider: SmsProvider;
+  worker: OutboxWorker;
+}
+
+export function buildServices(input: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  secrets: Secrets;
+  keys: SigningKeys;
+  provider?: SmsProvider;
+}): Services {
+  const { config, db, clock, logger } = input;
+  const outbox = new Outbox(db, clock);
+  const provider = input.provider ?? createProvider(config);
+  return {
+    ...input,
+    provider,
+    tokens: new TokenService(config.issuer, input.keys, clock),
+    clients: new ClientStore(db),
+    connections: new ConnectionStore(db),
+    users: new UserStore(db),
+    codes: new OtpCodes(db, clock, input.secrets.codeHmacKey, config.limits.attemptsPerCode),
+    bruteForce: new BruteForceGuard(db, clock, config.limits),
+    rateLimiter: new RateLimiter(db, clock),
+    outbox,
+    worker: new OutboxWorker(outbox, provider, clock, config.outbox, logger.child({ component: 'outbox' })),
+  };
+}

@@ -1,0 +1,136 @@
+/** Row shapes of every table. Times are milliseconds since the epoch; booleans are 0/1. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  status: 'current' | 'previous' | 'revoked';
+  created_at: number;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  description: string | null;
+  client_secret: string | null;
+  app_type: string;
+  token_endpoint_auth_method: string;
+  grant_types: string; // JSON array
+  callbacks: string; // JSON array
+  jwt_alg: string;
+  id_token_lifetime: number;
+  is_management: number;
+  is_first_party: number;
+  client_metadata: string; // JSON object
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  strategy: string;
+  display_name: string | null;
+  options: string; // JSON object, secrets included: never sent out as is
+  enabled_clients: string; // JSON array
+  is_domain_connection: number;
+  realms: string; // JSON array
+  metadata: string; // JSON object
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  connection_id: string;
+  phone_number: string;
+  phone_verified: number;
+  created_at: number;
+  updated_at: number;
+  last_login: number | null;
+  logins_count: number;
+}
+
+export interface OtpCodesTable {
+  id: string;
+  connection_id: string;
+  client_id: string;
+  phone_number: string;
+  code_hash: string;
+  status: 'active' | 'used' | 'superseded' | 'voided';
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface PhoneFailuresTable {
+  connection_id: string;
+  phone_number: string;
+  failures: number;
+  window_start: number;
+  blocked_until: number | null;
+}
+
+export interface RateCountersTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export type MessageStatus = 'queued' | 'processing' | 'sent' | 'failed' | 'expired';
+
+export interface MessagesTable {
+  id: string;
+  source: 'passwordless' | 'gateway' | 'api';
+  connection_id: string | null;
+  recipient: string;
+  /** The text while undelivered; replaced by body_redacted once the message is final. */
+  body: string;
+  /** The text with its code masked: what the API shows and what is kept. */
+  body_redacted: string;
+  sender: string | null;
+  /** 'outbox' messages are delivered by the worker; 'gateway_url' ones by the caller, synchronously. */
+  route: 'outbox' | 'gateway_url';
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  expires_at: number;
+  provider: string | null;
+  provider_message_id: string | null;
+  last_error: string | null;
+  idempotency_key: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageAttemptsTable {
+  id: string;
+  message_id: string;
+  attempt: number;
+  provider: string;
+  outcome: 'accepted' | 'transient' | 'permanent' | 'rejected_number';
+  status_code: string | null;
+  detail: string | null;
+  started_at: number;
+  finished_at: number;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  signing_keys: SigningKeysTable;
+  clients: ClientsTable;
+  connections: ConnectionsTable;
+  users: UsersTable;
+  otp_codes: OtpCodesTable;
+  phone_failures: PhoneFailuresTable;
+  rate_counters: RateCountersTable;
+  messages: MessagesTable;
+  message_attempts: MessageAttemptsTable;
+}

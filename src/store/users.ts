@@ -1,0 +1,82 @@
+import type { Db } from './database.js';
+import type { UsersTable } from './tables.js';
+
+export interface User {
+  id: string;
+  connection_id: string;
+  phone_number: string;
+  phone_verified: boolean;
+  created_at: number;
+  updated_at: number;
+  last_login: number | null;
+  logins_count: number;
+}
+
+function fromRow(row: UsersTable): User {
+  return {
+    ...row,
+    phone_verified: row.phone_verified === 1,
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    last_login: row.last_login === null ? null : Number(row.last_login),
+  };
+}
+
+export class UserStore {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async findByPhone(connectionId: string, phone: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('phone_number', '=', phone)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async list(filter: { phone_number?: string; connection_id?: string }, offset: number, limit: number) {
+    let query = this.db.selectFrom('users');
+    if (filter.phone_number) query = query.where('phone_number', '=', filter.phone_number);
+    if (filter.connection_id) query = query.where('connection_id', '=', filter.connection_id);
+    const rows = await query
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .offset(offset)
+      .limit(limit)
+      .execute();
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { users: rows.map(fromRow), total: Number(count.n) };
+  }
+
+  async insert(user: User): Promise<void> {
+    await this.db
+      .insertInto('users')
+      .values({ ...user, phone_verified: user.phone_verified ? 1 : 0 })
+      .execute();
+  }
+
+  async recordLogin(id: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({
+        last_login: now,
+        updated_at: now,
+        phone_verified: 1,
+        logins_count: eb('logins_count', '+', 1),
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
