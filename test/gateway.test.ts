@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { GATEWAY_SECRET, type TestServer, startTestServer } from './helpers/server.js';
+import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
 import { SmsSink } from './helpers/sms-sink.js';
 
 const secretKey = new TextEncoder().encode(GATEWAY_SECRET);
 
-async function gatewayToken(server: TestServer, overrides: { key?: Uint8Array; audience?: string; expiresIn?: number } = {}) {
+async function gatewayToken(
+  server: TestServer,
+  overrides: { key?: Uint8Array; audience?: string; expiresIn?: number } = {},
+) {
   const now = Math.floor(server.clock.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -25,7 +28,12 @@ describe('the gateway (/gateway/sms)', () => {
 
   before(async () => {
     sink = await SmsSink.start();
-    server = await startTestServer({ provider: { name: 'webhook', webhook: { url: `${sink.url}/deliver`, secret: 'webhook-signing-secret-123' } } });
+    server = await startTestServer({
+      provider: {
+        name: 'webhook',
+        webhook: { url: `${sink.url}/deliver`, secret: 'webhook-signing-secret-123' },
+      },
+    });
   });
   after(async () => {
     await server.stop();
@@ -33,7 +41,9 @@ describe('the gateway (/gateway/sms)', () => {
   });
 
   async function messageCount(): Promise<number> {
-    const list = await server.call('GET', '/api/v2/sms-messages?include_totals=true', { token: await server.adminToken() });
+    const list = await server.call('GET', '/api/v2/sms-messages?include_totals=true', {
+      token: await server.adminToken(),
+    });
     return list.body.total;
   }
 
@@ -42,8 +52,14 @@ describe('the gateway (/gateway/sms)', () => {
     const now = Math.floor(server.clock.now() / 1000);
     const attempts: Array<[string, string | undefined]> = [
       ['no token', undefined],
-      ['alg none', new UnsecuredJWT({ aud: `${server.config.issuer}gateway/sms` }).setExpirationTime(now + 60).encode()],
-      ['wrong key', await gatewayToken(server, { key: new TextEncoder().encode('another-secret-of-enough-length') })],
+      [
+        'alg none',
+        new UnsecuredJWT({ aud: `${server.config.issuer}gateway/sms` }).setExpirationTime(now + 60).encode(),
+      ],
+      [
+        'wrong key',
+        await gatewayToken(server, { key: new TextEncoder().encode('another-secret-of-enough-length') }),
+      ],
       ['wrong audience', await gatewayToken(server, { audience: 'urn:someone-else' })],
       ['expired', await gatewayToken(server, { expiresIn: -120 })],
       ['tampered', `${(await gatewayToken(server)).slice(0, -4)}AAAA`],
@@ -54,21 +70,36 @@ describe('the gateway (/gateway/sms)', () => {
       assert.equal(result.status, 401, `${name}: ${result.text}`);
       assert.equal(result.body.error, 'unauthorized', name);
     }
-    const noExp = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(`${server.config.issuer}gateway/sms`).sign(secretKey);
-    assert.equal((await server.call('POST', '/gateway/sms', { json: message, token: noExp })).status, 401, 'a token without exp');
+    const noExp = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(`${server.config.issuer}gateway/sms`)
+      .sign(secretKey);
+    assert.equal(
+      (await server.call('POST', '/gateway/sms', { json: message, token: noExp })).status,
+      401,
+      'a token without exp',
+    );
     assert.equal(await messageCount(), before);
   });
 
   it('stores an accepted message before answering 200, then delivers it through the provider', async () => {
     const received = sink.received.length;
-    const result = await server.call('POST', '/gateway/sms', { json: message, token: await gatewayToken(server) });
+    const result = await server.call('POST', '/gateway/sms', {
+      json: message,
+      token: await gatewayToken(server),
+    });
     assert.equal(result.status, 200, result.text);
     assert.match(result.body.id, /^msg_/);
     assert.equal(result.body.recipient, '+14155552671');
     await sink.waitFor(received + 1);
     const delivered = sink.last();
     assert.equal(delivered.path, '/deliver');
-    assert.deepEqual(delivered.body, { id: result.body.id, to: '+14155552671', from: '+11111111111', body: 'Your code is 123456' });
+    assert.deepEqual(delivered.body, {
+      id: result.body.id,
+      to: '+14155552671',
+      from: '+11111111111',
+      body: 'Your code is 123456',
+    });
     assert.match(String(delivered.headers['x-otpline-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(delivered.headers['idempotency-key'], result.body.id);
 
@@ -81,7 +112,10 @@ describe('the gateway (/gateway/sms)', () => {
 
   it('retries transient failures with backoff, and fails on a permanent one', async () => {
     sink.respondWith(503, 429);
-    const retried = await server.call('POST', '/gateway/sms', { json: message, token: await gatewayToken(server) });
+    const retried = await server.call('POST', '/gateway/sms', {
+      json: message,
+      token: await gatewayToken(server),
+    });
     const sent = await waitForStatus(server, retried.body.id, 'sent', 200);
     assert.deepEqual(
       sent.attempts.map((a: { outcome: string; status_code: string }) => [a.outcome, a.status_code]),
@@ -93,7 +127,10 @@ describe('the gateway (/gateway/sms)', () => {
     );
 
     sink.respondWith(400);
-    const refused = await server.call('POST', '/gateway/sms', { json: message, token: await gatewayToken(server) });
+    const refused = await server.call('POST', '/gateway/sms', {
+      json: message,
+      token: await gatewayToken(server),
+    });
     const failed = await waitForStatus(server, refused.body.id, 'failed');
     assert.equal(failed.attempts.length, 1);
     assert.match(failed.last_error, /^HTTP 400/);
@@ -131,8 +168,12 @@ describe('the gateway (/gateway/sms)', () => {
 
 describe('the gateway without tokens, for listed networks only', () => {
   it('accepts unauthenticated callers from an allowed network and still refuses the others', async () => {
-    const open = await startTestServer({ gateway: { secret: GATEWAY_SECRET, allowUnauthenticatedFrom: ['127.0.0.0/8'] } });
-    const closed = await startTestServer({ gateway: { secret: GATEWAY_SECRET, allowUnauthenticatedFrom: ['10.0.0.0/8'] } });
+    const open = await startTestServer({
+      gateway: { secret: GATEWAY_SECRET, allowUnauthenticatedFrom: ['127.0.0.0/8'] },
+    });
+    const closed = await startTestServer({
+      gateway: { secret: GATEWAY_SECRET, allowUnauthenticatedFrom: ['10.0.0.0/8'] },
+    });
     try {
       assert.equal((await open.call('POST', '/gateway/sms', { json: message })).status, 200);
       assert.equal((await closed.call('POST', '/gateway/sms', { json: message })).status, 401);
@@ -151,10 +192,19 @@ describe('message expiry', () => {
     sink.defaultStatus = 503;
     const server = await startTestServer({
       provider: { name: 'webhook', webhook: { url: sink.url } },
-      outbox: { pollIntervalMs: 50, retryBaseMs: 20, retryMaxMs: 50, maxAttempts: 1000, messageTtlMs: 60_000 },
+      outbox: {
+        pollIntervalMs: 50,
+        retryBaseMs: 20,
+        retryMaxMs: 50,
+        maxAttempts: 1000,
+        messageTtlMs: 60_000,
+      },
     });
     try {
-      const sent = await server.call('POST', '/gateway/sms', { json: message, token: await gatewayToken(server) });
+      const sent = await server.call('POST', '/gateway/sms', {
+        json: message,
+        token: await gatewayToken(server),
+      });
       const ticking = setInterval(() => server.clock.advance(200), 20);
       await sink.waitFor(2).finally(() => clearInterval(ticking));
       server.clock.advance(61_000);
@@ -175,7 +225,9 @@ async function waitForStatus(server: TestServer, id: string, status: string, tic
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     server.clock.advance(tickMs);
-    const result = await server.call('GET', `/api/v2/sms-messages/${id}`, { token: await server.adminToken() });
+    const result = await server.call('GET', `/api/v2/sms-messages/${id}`, {
+      token: await server.adminToken(),
+    });
     if (result.body?.status === status) return result.body;
     if (Date.now() > deadline) throw new Error(`message ${id} is ${result.body?.status}, not ${status}`);
     await new Promise((r) => setTimeout(r, 25));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createClient, createConnection, walkthroughConnection } from './helpers/flow.js';
-import { type TestServer, startTestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 import { codeIn, SmsSink } from './helpers/sms-sink.js';
 
 // Auth0's "custom SMS gateway" walk-through, step by step, against otpline and an external gateway.
@@ -20,7 +20,12 @@ describe('the custom SMS gateway walk-through', () => {
     await createConnection(
       server,
       walkthroughConnection(`${gateway.url}/sms`, [client.client_id], {
-        gateway_authentication: { method: 'bearer', subject: 'urn:otpline', audience: 'urn:my-gateway', secret: gatewaySecret },
+        gateway_authentication: {
+          method: 'bearer',
+          subject: 'urn:otpline',
+          audience: 'urn:my-gateway',
+          secret: gatewaySecret,
+        },
         forward_req_info: 'true',
       }),
     );
@@ -43,7 +48,10 @@ describe('the custom SMS gateway walk-through', () => {
     });
     assert.equal(start.status, 200, start.text);
     assert.match(start.body._id, /^[0-9a-f]{24}$/);
-    assert.deepEqual({ ...start.body, _id: 'x' }, { _id: 'x', phone_number: phone, request_language: null, phone_verified: false });
+    assert.deepEqual(
+      { ...start.body, _id: 'x' },
+      { _id: 'x', phone_number: phone, request_language: null, phone_verified: false },
+    );
 
     // The gateway got Auth0's exact payload, while /passwordless/start waited for it.
     assert.equal(gateway.received.length, 1);
@@ -84,7 +92,10 @@ describe('the custom SMS gateway walk-through', () => {
     assert.ok(ro.body.access_token);
 
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
-    const idToken = await jwtVerify(ro.body.id_token, jwks, { issuer: server.config.issuer, audience: client.client_id });
+    const idToken = await jwtVerify(ro.body.id_token, jwks, {
+      issuer: server.config.issuer,
+      audience: client.client_id,
+    });
     assert.equal(idToken.protectedHeader.alg, 'RS256');
     assert.match(String(idToken.payload.sub), /^sms\|[0-9a-f]{24}$/);
     assert.equal(idToken.payload.phone_number, phone);
@@ -92,10 +103,19 @@ describe('the custom SMS gateway walk-through', () => {
 
     // The code worked once.
     const again = await server.call('POST', '/oauth/ro', {
-      json: { client_id: client.client_id, connection: 'sms-custom-wt', grant_type: 'password', username: phone, password: code },
+      json: {
+        client_id: client.client_id,
+        connection: 'sms-custom-wt',
+        grant_type: 'password',
+        username: phone,
+        password: code,
+      },
     });
     assert.equal(again.status, 401);
-    assert.deepEqual(again.body, { error: 'invalid_user_password', error_description: 'Wrong phone number or verification code.' });
+    assert.deepEqual(again.body, {
+      error: 'invalid_user_password',
+      error_description: 'Wrong phone number or verification code.',
+    });
 
     // The user exists, verified, with an sms identity.
     const users = await server.call('GET', '/api/v2/users', { token: await server.adminToken() });
@@ -132,14 +152,20 @@ describe('the custom SMS gateway walk-through', () => {
     assert.equal(token.body.expires_in, 86400);
     assert.equal(token.headers.get('cache-control'), 'no-store');
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
-    const idToken = await jwtVerify(token.body.id_token, jwks, { issuer: server.config.issuer, audience: client.client_id });
+    const idToken = await jwtVerify(token.body.id_token, jwks, {
+      issuer: server.config.issuer,
+      audience: client.client_id,
+    });
     assert.equal(idToken.payload.phone_number, phone);
 
     const me = await server.call('GET', '/userinfo', { token: token.body.access_token });
     assert.equal(me.status, 200, me.text);
     assert.equal(me.body.sub, idToken.payload.sub);
     assert.equal(me.body.phone_number, phone);
-    assert.equal((await server.call('GET', '/userinfo', { token: `${token.body.access_token}x` })).status, 401);
+    assert.equal(
+      (await server.call('GET', '/userinfo', { token: `${token.body.access_token}x` })).status,
+      401,
+    );
     assert.equal((await server.call('GET', '/userinfo')).status, 401);
   });
 
@@ -157,16 +183,25 @@ describe('the custom SMS gateway walk-through', () => {
     const unauthorized = await server.call('POST', '/passwordless/start', {
       json: { client_id: client.client_id, connection: 'sms-custom-wt', phone_number: '+14155552671' },
     });
-    assert.equal(unauthorized.body.error_description, 'Authentication failed while calling the SMS gateway: 401');
+    assert.equal(
+      unauthorized.body.error_description,
+      'Authentication failed while calling the SMS gateway: 401',
+    );
 
-    const messages = await server.call('GET', '/api/v2/sms-messages?recipient=%2B14155552671', { token: await server.adminToken() });
+    const messages = await server.call('GET', '/api/v2/sms-messages?recipient=%2B14155552671', {
+      token: await server.adminToken(),
+    });
     assert.equal(messages.status, 200);
     assert.equal(messages.body.length, 2);
     for (const message of messages.body) {
       assert.equal(message.status, 'failed');
       assert.equal(message.route, 'gateway_url');
       assert.equal(message.attempts.length, 1);
-      assert.match(message.body, /^Your one time password is > \*{6}$/, 'the code is masked in the delivery log');
+      assert.match(
+        message.body,
+        /^Your one time password is > \*{6}$/,
+        'the code is masked in the delivery log',
+      );
     }
   });
 

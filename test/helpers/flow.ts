@@ -1,7 +1,11 @@
 import type { TestServer } from './server.js';
 
 /** The walk-through's connection payload, as Auth0's docs give it. */
-export function walkthroughConnection(gatewayUrl: string, clientIds: string[], extra: Record<string, unknown> = {}) {
+export function walkthroughConnection(
+  gatewayUrl: string,
+  clientIds: string[],
+  extra: Record<string, unknown> = {},
+) {
   return {
     options: {
       disable_signup: false,
@@ -30,7 +34,10 @@ export async function createClient(server: TestServer, body: Record<string, unkn
 }
 
 export async function createConnection(server: TestServer, body: Record<string, unknown>) {
-  const result = await server.call('POST', '/api/v2/connections', { token: await server.adminToken(), json: body });
+  const result = await server.call('POST', '/api/v2/connections', {
+    token: await server.adminToken(),
+    json: body,
+  });
   if (result.status !== 201) throw new Error(`create connection: ${result.status} ${result.text}`);
   return result.body as { id: string; name: string };
 }
@@ -41,7 +48,12 @@ export async function localSetup(server: TestServer, connection: Record<string, 
   await createConnection(server, {
     name,
     strategy: 'sms',
-    options: { provider: 'sms_gateway', gateway_url: `${server.config.issuer}gateway/sms`, template: 'Code: @@password@@', ...connection },
+    options: {
+      provider: 'sms_gateway',
+      gateway_url: `${server.config.issuer}gateway/sms`,
+      template: 'Code: @@password@@',
+      ...connection,
+    },
     enabled_clients: [client.client_id],
   });
   return client;

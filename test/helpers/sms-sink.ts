@@ -69,7 +69,10 @@ export class SmsSink {
   waitFor(count: number, timeoutMs = 10_000): Promise<void> {
     if (this.received.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sink got ${this.received.length} of ${count} requests`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`sink got ${this.received.length} of ${count} requests`)),
+        timeoutMs,
+      );
       this.waiters.push({
         count,
         resolve: () => {
