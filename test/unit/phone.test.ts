@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalizePhone } from '../../src/phone/normalize.js';
+
+describe('phone numbers', () => {
+  it('normalizes to E.164 and knows the country when the number is valid', () => {
+    assert.deepEqual(normalizePhone('+1 (415) 555-2671'), { ok: true, e164: '+14155552671', country: 'US' });
+    assert.deepEqual(normalizePhone('+33 6 12 34 56 78'), { ok: true, e164: '+33612345678', country: 'FR' });
+  });
+
+  it("accepts possible but unassigned numbers, as Auth0 does (the walk-through's +12223334444)", () => {
+    const result = normalizePhone('+12223334444');
+    assert.equal(result.ok, true);
+  });
+
+  it('refuses what cannot be a phone number', () => {
+    for (const junk of [
+      '',
+      '4155552671',
+      '+',
+      '+1',
+      '+1555',
+      '+9991234567',
+      '+1415555267100000',
+      'hello',
+      '+1 415 CALL NOW',
+    ]) {
+      assert.equal(normalizePhone(junk).ok, false, junk);
+    }
+  });
+});
