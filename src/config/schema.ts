@@ -26,22 +26,40 @@ export const ConfigSchema = Type.Object(
         Type.Literal('debug'),
         Type.Literal('silent'),
       ],
-      { default: 'info' },
+      { default: 'info', description: 'Log level; logs never hold codes, secrets or tokens' },
     ),
     admin: Type.Object(
       {
-        clientId: Type.Optional(Type.String({ minLength: 1 })),
-        clientSecret: Type.Optional(Type.String({ minLength: 16 })),
+        clientId: Type.Optional(
+          Type.String({ minLength: 1, description: 'Management client created or updated at start' }),
+        ),
+        clientSecret: Type.Optional(
+          Type.String({
+            minLength: 16,
+            description:
+              'Its secret. Without both, the first start writes generated ones to <dataDir>/admin-credentials.json (0600)',
+          }),
+        ),
       },
       { default: {} },
     ),
-    tls: Type.Optional(Type.Object({ cert: Type.String(), key: Type.String() })),
+    tls: Type.Optional(
+      Type.Object({
+        cert: Type.String({
+          description: 'PEM certificate file: serve HTTPS (the official Auth0 SDKs only speak https)',
+        }),
+        key: Type.String({ description: 'PEM private key file' }),
+      }),
+    ),
     gateway: Type.Object(
       {
         secret: Type.Optional(
           Type.String({ minLength: 16, description: 'HS256 secret inbound gateway JWTs are signed with' }),
         ),
-        secretBase64Encoded: Type.Boolean({ default: false }),
+        secretBase64Encoded: Type.Boolean({
+          default: false,
+          description: 'The gateway secret is base64url: decode it first (Auth0 `secret_base64_encoded`)',
+        }),
         audience: Type.Optional(
           Type.String({
             description: 'Expected `aud` of inbound gateway JWTs. Default: <issuer>gateway/sms',
@@ -61,14 +79,22 @@ export const ConfigSchema = Type.Object(
     ),
     provider: Type.Object(
       {
-        name: Type.Union([Type.Literal('console'), Type.Literal('webhook')], { default: 'console' }),
+        name: Type.Union([Type.Literal('console'), Type.Literal('webhook')], {
+          default: 'console',
+          description:
+            'Delivers gateway and in-process messages: console prints them (development), webhook POSTs them',
+        }),
         webhook: Type.Optional(
           Type.Object({
-            url: Type.String(),
+            url: Type.String({ description: 'Where the webhook provider POSTs {id, to, from, body}' }),
             secret: Type.Optional(
               Type.String({ minLength: 16, description: 'Signs each POST (X-Otpline-Signature)' }),
             ),
-            timeoutMs: Type.Integer({ minimum: 100, default: 10000 }),
+            timeoutMs: Type.Integer({
+              minimum: 100,
+              default: 10000,
+              description: 'Per-request timeout of the webhook provider',
+            }),
           }),
         ),
       },
@@ -76,12 +102,32 @@ export const ConfigSchema = Type.Object(
     ),
     outbox: Type.Object(
       {
-        pollIntervalMs: Type.Integer({ minimum: 10, default: 1000 }),
-        batchSize: Type.Integer({ minimum: 1, default: 50 }),
-        leaseMs: Type.Integer({ minimum: 1000, default: 60000 }),
-        maxAttempts: Type.Integer({ minimum: 1, default: 8 }),
-        retryBaseMs: Type.Integer({ minimum: 1, default: 1000 }),
-        retryMaxMs: Type.Integer({ minimum: 1, default: 60000 }),
+        pollIntervalMs: Type.Integer({
+          minimum: 10,
+          default: 1000,
+          description: 'How often the worker looks for due messages (new ones wake it at once)',
+        }),
+        batchSize: Type.Integer({
+          minimum: 1,
+          default: 50,
+          description: 'Messages claimed and sent concurrently per pass',
+        }),
+        leaseMs: Type.Integer({
+          minimum: 1000,
+          default: 60000,
+          description: 'A claimed message returns to the queue after this if its worker died',
+        }),
+        maxAttempts: Type.Integer({
+          minimum: 1,
+          default: 8,
+          description: 'Delivery attempts before a message fails',
+        }),
+        retryBaseMs: Type.Integer({
+          minimum: 1,
+          default: 1000,
+          description: 'First retry delay; doubles each attempt, with jitter',
+        }),
+        retryMaxMs: Type.Integer({ minimum: 1, default: 60000, description: 'Longest retry delay' }),
         messageTtlMs: Type.Integer({
           minimum: 1000,
           default: 600000,
@@ -92,17 +138,51 @@ export const ConfigSchema = Type.Object(
     ),
     limits: Type.Object(
       {
-        sendsPerPhone: Type.Integer({ minimum: 1, default: 5 }),
-        sendsPerPhoneWindowSeconds: Type.Integer({ minimum: 1, default: 600 }),
-        startsPerIpWithoutSecret: Type.Integer({ minimum: 1, default: 50 }),
-        startsPerIpWindowSeconds: Type.Integer({ minimum: 1, default: 3600 }),
-        attemptsPerCode: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
-        failuresBeforeBlock: Type.Integer({ minimum: 1, default: 10 }),
-        blockSeconds: Type.Integer({ minimum: 1, default: 900 }),
+        sendsPerPhone: Type.Integer({
+          minimum: 1,
+          default: 5,
+          description: 'Codes sent to one phone per window (Twilio Verify: 5 per 10 min)',
+        }),
+        sendsPerPhoneWindowSeconds: Type.Integer({
+          minimum: 1,
+          default: 600,
+          description: 'Window of sendsPerPhone',
+        }),
+        startsPerIpWithoutSecret: Type.Integer({
+          minimum: 1,
+          default: 50,
+          description:
+            '/passwordless/start calls per IP per window from callers without a client secret (Auth0: 50/hour)',
+        }),
+        startsPerIpWindowSeconds: Type.Integer({
+          minimum: 1,
+          default: 3600,
+          description: 'Window of startsPerIpWithoutSecret',
+        }),
+        attemptsPerCode: Type.Integer({
+          minimum: 1,
+          maximum: 5,
+          default: 3,
+          description: 'Wrong tries that void a code (Auth0: 3)',
+        }),
+        failuresBeforeBlock: Type.Integer({
+          minimum: 1,
+          default: 10,
+          description: 'With brute_force_protection: failures within blockSeconds that block the phone',
+        }),
+        blockSeconds: Type.Integer({
+          minimum: 1,
+          default: 900,
+          description: 'How long a blocked phone gets no codes and no logins',
+        }),
       },
       { default: {} },
     ),
-    bodyLimitBytes: Type.Integer({ minimum: 1024, default: 65536 }),
+    bodyLimitBytes: Type.Integer({
+      minimum: 1024,
+      default: 65536,
+      description: 'Larger request bodies get 413',
+    }),
     trustProxy: Type.Boolean({ default: false, description: 'Trust X-Forwarded-For from a reverse proxy' }),
   },
   { additionalProperties: false },

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { configTable } from '../src/config/table.js';
+import { freePort } from './helpers/server.js';
+
+const root = resolve(import.meta.dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+function between(start: string, end: string): string {
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  assert.ok(from >= 0 && to > from, `README has ${start} ... ${end}`);
+  return readme.slice(from + start.length, to);
+}
+
+describe('README', () => {
+  it('starts with the two commands: run and test', () => {
+    const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    assert.match(firstBlock, /^npm ci && npm start\b/m);
+    assert.match(firstBlock, /^npm test\b/m);
+  });
+
+  it('has the configuration table the schema writes (npm run docs:config)', () => {
+    assert.equal(between('<!-- config-table:start -->', '<!-- config-table:end -->').trim(), configTable());
+  });
+
+  it("runs the walk-through's curl commands against a fresh otpline and gets a verified id_token", {
+    timeout: 60_000,
+  }, async () => {
+    const script = between('<!-- walkthrough:start -->', '<!-- walkthrough:end -->')
+      .split('\n')
+      .filter((line) => !line.startsWith('```') && !line.startsWith('<!--'))
+      .join('\n');
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'otpline-readme-'));
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        OTPLINE_PORT: String(port),
+        OTPLINE_DATA_DIR: join(dir, 'data'),
+        OTPLINE_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let serverOut = '';
+    server.stdout.on('data', (d: Buffer) => {
+      serverOut += d.toString();
+    });
+    server.stderr.on('data', (d: Buffer) => {
+      serverOut += d.toString();
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ok = await fetch(`http://localhost:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) break;
+        assert.ok(Date.now() < deadline, `otpline did not start: ${serverOut}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const shell = spawn(
+        'bash',
+        [
+          '-e',
+          '-o',
+          'pipefail',
+          '-c',
+          script.replace('OTPLINE=http://localhost:3000', `OTPLINE=http://localhost:${port}`),
+        ],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules') },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      shell.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      shell.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      // Type the code the way a person would: read it off the otpline terminal.
+      const code = await new Promise<string>((resolveCode, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no code printed: ${serverOut}\n${out}`)), 20_000);
+        const look = () => {
+          const match =
+            /\[otpline sms\] to \+12223334444 from \+11111111111: Your one time password is > (\d{6})/.exec(
+              serverOut,
+            );
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolveCode(match[1]);
+          } else setTimeout(look, 50);
+        };
+        look();
+      });
+      shell.stdin.end(`${code}\n`);
+      const exitCode = await new Promise<number | null>((r) => shell.on('close', r));
+      assert.equal(exitCode, 0, out);
+      assert.match(
+        out,
+        /"_id":"[0-9a-f]{24}","phone_number":"\+12223334444","request_language":null,"phone_verified":false/,
+      );
+      assert.match(out, /"token_type":"bearer"/);
+      assert.match(out, /verified id_token: sms\|[0-9a-f]{24} \+12223334444 phone_verified = true/);
+      assert.match(
+        out,
+        /"sub":"sms\|[0-9a-f]{24}","name":"\+12223334444","phone_number":"\+12223334444","phone_verified":true/,
+      );
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.on('close', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
