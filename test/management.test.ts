@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { createClient, walkthroughConnection } from './helpers/flow.js';
+import { createClient, localSetup, walkthroughConnection } from './helpers/flow.js';
 import { ADMIN, startTestServer, type TestServer } from './helpers/server.js';
+import { codeIn, SmsSink } from './helpers/sms-sink.js';
 
 describe('Management API', () => {
   let server: TestServer;
@@ -232,5 +233,42 @@ describe('Management API', () => {
     const query = await server.call('GET', '/api/v2/connections?per_page=1000', { token });
     assert.equal(query.status, 400);
     assert.equal(query.body.errorCode, 'invalid_query_string');
+  });
+});
+
+describe('deleting a connection', () => {
+  it('deletes its users too, as Auth0 does', async () => {
+    const sink = await SmsSink.start();
+    const server = await startTestServer({ provider: { name: 'webhook', webhook: { url: sink.url } } });
+    try {
+      const token = await server.adminToken();
+      const client = await localSetup(server, {}, 'doomed');
+      await server.call('POST', '/passwordless/start', {
+        json: { client_id: client.client_id, connection: 'doomed', phone_number: '+14155552671' },
+      });
+      await sink.waitFor(1);
+      const login = await server.call('POST', '/oauth/token', {
+        json: {
+          grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp',
+          client_id: client.client_id,
+          realm: 'doomed',
+          username: '+14155552671',
+          otp: codeIn(sink.last().body.body),
+        },
+      });
+      assert.equal(login.status, 200, login.text);
+      const users = await server.call('GET', '/api/v2/users?connection=doomed', { token });
+      assert.equal(users.body.length, 1);
+      const id = (await server.call('GET', '/api/v2/connections?name=doomed', { token })).body[0].id;
+      assert.equal((await server.call('DELETE', `/api/v2/connections/${id}`, { token })).status, 202);
+      assert.equal(
+        (await server.call('GET', `/api/v2/users/${users.body[0].user_id}`, { token })).status,
+        404,
+      );
+      assert.equal((await server.call('GET', '/api/v2/users', { token })).body.length, 0);
+    } finally {
+      await server.stop();
+      await sink.close();
+    }
   });
 });

@@ -116,9 +116,15 @@ export class ConnectionStore {
     await this.db.updateTable('connections').set(rest).where('id', '=', id).execute();
   }
 
+  /** Deletes the connection with its users and codes, as Auth0 does. */
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('users').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
+      const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   /** Removes a deleted client from every connection's `enabled_clients`. */
