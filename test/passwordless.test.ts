@@ -221,6 +221,31 @@ describe('connection and client rules at /passwordless/start', () => {
       const fourth = await call(4);
       assert.equal(fourth.status, 429);
       assert.equal(fourth.body.error, 'too_many_requests');
+
+      // A backend with its secret is not limited by its own IP, but by the user IP it forwards.
+      const backend = await createClient(limited, { name: 'backend', app_type: 'regular_web' });
+      await limited.call('PATCH', `/api/v2/connections/${await connectionId(limited, 'sms')}`, {
+        token: await limited.adminToken(),
+        json: { enabled_clients: [app.client_id, backend.client_id] },
+      });
+      const forward = (n: number, ip: string, secret = backend.client_secret) =>
+        limited.call('POST', '/passwordless/start', {
+          json: {
+            client_id: backend.client_id,
+            client_secret: secret,
+            connection: 'sms',
+            phone_number: `+1415555100${n}`,
+          },
+          headers: { 'auth0-forwarded-for': ip },
+        });
+      for (let i = 0; i < 3; i++) assert.equal((await forward(i, '203.0.113.7')).status, 200);
+      assert.equal((await forward(3, '203.0.113.7')).status, 429, 'the forwarded IP is limited');
+      assert.equal((await forward(4, '203.0.113.8')).status, 200, 'another user IP is not');
+      const spoofed = await limited.call('POST', '/passwordless/start', {
+        json: { client_id: app.client_id, connection: 'sms', phone_number: '+14155551006' },
+        headers: { 'auth0-forwarded-for': '198.51.100.1' },
+      });
+      assert.equal(spoofed.status, 429, 'the header is ignored from callers without a secret');
     } finally {
       await limited.stop();
     }

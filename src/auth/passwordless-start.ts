@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { Config } from '../config/schema.js';
@@ -53,6 +54,12 @@ export function isOwnGateway(gatewayUrl: string | undefined, config: Config): bo
   return LOOPBACK.has(url.hostname) && Number(url.port) === config.port && url.pathname === '/gateway/sms';
 }
 
+function forwardedFor(request: FastifyRequest): string | undefined {
+  const header = request.headers['auth0-forwarded-for'];
+  const ip = typeof header === 'string' ? header.split(',')[0]?.trim() : undefined;
+  return ip && isIP(ip) ? ip : undefined;
+}
+
 function forwardRequestInfo(connection: Connection): boolean {
   const value = connection.options.forward_req_info;
   return value === true || value === 'true';
@@ -70,12 +77,16 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
   const phone = normalizePhone(body.phone_number);
   if (!phone.ok) throw new BadParameter('phone_number', phone.reason);
 
-  // Callers without a secret (browsers, apps) are limited per IP, as Auth0 limits them.
-  if (!authenticated) {
+  // Callers without a secret (browsers, apps) are limited per IP, as Auth0 limits them. A backend
+  // that authenticates may name its user's IP in auth0-forwarded-for, which is then limited instead.
+  const forwarded = authenticated ? forwardedFor(request) : undefined;
+  const callerIp = forwarded ?? request.ip;
+  if (!authenticated || forwarded) {
+    const { startsPerIpWithoutSecret, startsPerIpWindowSeconds } = config.limits;
     const perIp = await rateLimiter.hit(
-      `start:ip:${request.ip}`,
-      config.limits.startsPerIpWithoutSecret,
-      config.limits.startsPerIpWindowSeconds,
+      `start:ip:${callerIp}`,
+      startsPerIpWithoutSecret,
+      startsPerIpWindowSeconds,
     );
     if (!perIp.allowed) throw new TooManyRequests(perIp.retryAfterSeconds);
   }
@@ -146,7 +157,7 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
       sender: message.sender,
       authentication: connection.options.gateway_authentication,
       requestInfo: forwardRequestInfo(connection)
-        ? { ip: request.ip, 'user-agent': userAgent(request) }
+        ? { ip: callerIp, 'user-agent': userAgent(request) }
         : undefined,
       timeoutMs: config.gateway.outboundTimeoutMs,
     });
