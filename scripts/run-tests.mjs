@@ -12,13 +12,58 @@ function makeCerts() {
   mkdirSync(certs, { recursive: true });
   // openssl prints progress dots on stderr: keep them out of the test log.
   const run = (args) => execFileSync('openssl', args, { cwd: certs, stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(join(certs, 'localhost.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=otpline test CA',
-    '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'localhost-key.pem', '-out', 'localhost.csr']);
-  run(['x509', '-req', '-in', 'localhost.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '3650',
-    '-out', 'localhost.pem', '-extfile', 'localhost.ext']);
+  writeFileSync(
+    join(certs, 'localhost.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=otpline test CA',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    'localhost-key.pem',
+    '-out',
+    'localhost.csr',
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'localhost.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-days',
+    '3650',
+    '-out',
+    'localhost.pem',
+    '-extfile',
+    'localhost.ext',
+  ]);
 }
 
 function testFiles(dir) {
@@ -37,6 +82,10 @@ const files = only.length ? only : testFiles(join(root, 'test'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem'), OTPLINE_TEST_CERTS: certs } },
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem'), OTPLINE_TEST_CERTS: certs },
+  },
 );
 process.exit(result.status ?? 1);
