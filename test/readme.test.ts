@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { configTable } from '../src/config/table.js';
+import { runOtpline, waitHealthy } from './helpers/process.js';
 import { freePort } from './helpers/server.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -37,34 +38,14 @@ describe('README', () => {
       .join('\n');
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'otpline-readme-'));
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        OTPLINE_PORT: String(port),
-        OTPLINE_DATA_DIR: join(dir, 'data'),
-        OTPLINE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = runOtpline(['start'], {
+      OTPLINE_PORT: String(port),
+      OTPLINE_DATA_DIR: join(dir, 'data'),
+      OTPLINE_LOG_LEVEL: 'warn',
     });
-    let serverOut = '';
-    server.stdout.on('data', (d: Buffer) => {
-      serverOut += d.toString();
-    });
-    server.stderr.on('data', (d: Buffer) => {
-      serverOut += d.toString();
-    });
+    const serverOut = () => server.output();
     try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ok = await fetch(`http://localhost:${port}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) break;
-        assert.ok(Date.now() < deadline, `otpline did not start: ${serverOut}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitHealthy(`http://localhost:${port}`, server);
       const shell = spawn(
         'bash',
         [
@@ -89,11 +70,11 @@ describe('README', () => {
       });
       // Type the code the way a person would: read it off the otpline terminal.
       const code = await new Promise<string>((resolveCode, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no code printed: ${serverOut}\n${out}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`no code printed: ${serverOut()}\n${out}`)), 20_000);
         const look = () => {
           const match =
             /\[otpline sms\] to \+12223334444 from \+11111111111: Your one time password is > (\d{6})/.exec(
-              serverOut,
+              serverOut(),
             );
           if (match?.[1]) {
             clearTimeout(timer);
@@ -116,8 +97,7 @@ describe('README', () => {
         /"sub":"sms\|[0-9a-f]{24}","name":"\+12223334444","phone_number":"\+12223334444","phone_verified":true/,
       );
     } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.on('close', r));
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
