@@ -55,6 +55,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const port = typeof address === 'object' && address ? address.port : config.port;
     if (config.port === 0) config.port = port;
     if (!options.noWorker) services.worker.start();
+    // Keys rotated elsewhere (another node, `otpline keys rotate`) are picked up within a minute.
+    const keyRefresh = setInterval(() => {
+      keys.load(clock.now()).catch((err: unknown) => logger.error({ err }, 'reloading signing keys failed'));
+    }, 60_000);
+    keyRefresh.unref();
     const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, issuer: config.issuer }, 'otpline is ready');
     return {
@@ -62,6 +67,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       services,
       url,
       async close() {
+        clearInterval(keyRefresh);
         await app.close();
         await services.worker.stop();
         await services.provider.close?.();

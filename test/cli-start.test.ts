@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
+import { decodeProtectedHeader, SignJWT } from 'jose';
 import { type OtplineProcess, runOtpline, waitHealthy } from './helpers/process.js';
 import { freePort } from './helpers/server.js';
 import { SmsSink } from './helpers/sms-sink.js';
@@ -160,6 +160,41 @@ describe('otpline start (the real program)', () => {
     } finally {
       await sink.close();
     }
+  });
+
+  it('rotates the signing key with `otpline keys rotate`; tokens signed before still verify', async () => {
+    const dir = join(tempDir(), 'data');
+    const port = await freePort();
+    const base = `http://localhost:${port}`;
+    const env = {
+      OTPLINE_PORT: String(port),
+      OTPLINE_DATA_DIR: dir,
+      OTPLINE_ADMIN_CLIENT_ID: 'rot-admin',
+      OTPLINE_ADMIN_CLIENT_SECRET: 'rot-admin-secret-0123456789',
+    };
+    const first = start(env);
+    await waitHealthy(base, first);
+    const before = (await adminToken(base, `${base}/`, 'rot-admin', 'rot-admin-secret-0123456789')).body
+      .access_token as string;
+    await first.stop();
+
+    const rotate = runOtpline(['keys', 'rotate'], env);
+    running.push(rotate);
+    assert.equal(await rotate.exited, 0, rotate.output());
+    const kid = /new signing key (\S+);/.exec(rotate.output())?.[1];
+    assert.ok(kid, rotate.output());
+
+    const second = start(env);
+    await waitHealthy(base, second);
+    const keys = (await json(`${base}/.well-known/jwks.json`)).body.keys as Array<{ kid: string }>;
+    assert.equal(keys.length, 2, 'the old key stays published');
+    const after = (await adminToken(base, `${base}/`, 'rot-admin', 'rot-admin-secret-0123456789')).body
+      .access_token as string;
+    assert.equal(decodeProtectedHeader(after).kid, kid, 'new tokens use the new key');
+    assert.notEqual(decodeProtectedHeader(before).kid, kid);
+    const list = await fetch(`${base}/api/v2/clients`, { headers: { authorization: `Bearer ${before}` } });
+    assert.equal(list.status, 200, 'a token signed with the old key still works');
+    await second.stop();
   });
 
   it('refuses a bad setting with a clear message and a non-zero exit', async () => {

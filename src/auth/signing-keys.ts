@@ -32,18 +32,21 @@ export class SigningKeys {
     }
     const currentRow = rows.find((r) => r.status === 'current');
     if (!currentRow) throw new Error('no current signing key');
-    this.current = {
+    // Build everything first, then swap: a reload must never leave verification without keys.
+    const current: SigningKey = {
       kid: currentRow.kid,
       alg: 'RS256',
       privateKey: (await importJWK(JSON.parse(currentRow.private_jwk) as JWK, 'RS256')) as CryptoKey,
     };
-    this.publicKeys.clear();
+    const publicKeys = new Map<string, CryptoKey>();
     const keys: JWK[] = [];
     for (const row of rows) {
       const jwk = JSON.parse(row.public_jwk) as JWK;
       keys.push(jwk);
-      this.publicKeys.set(row.kid, (await importJWK(jwk, row.alg)) as CryptoKey);
+      publicKeys.set(row.kid, (await importJWK(jwk, row.alg)) as CryptoKey);
     }
+    this.current = current;
+    this.publicKeys = publicKeys;
     this.jwks = { keys };
   }
 

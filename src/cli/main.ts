@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SigningKeys } from '../auth/signing-keys.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server.js';
@@ -11,6 +12,7 @@ const HELP = `otpline: passwordless SMS login server and SMS gateway
 Usage:
   otpline start [options]     run the server (creates the data directory and database on first start)
   otpline migrate [options]   apply database migrations and exit
+  otpline keys rotate         make a new token signing key (earlier keys stay published)
   otpline help                this text
 
 Options (each also has an environment variable; flags win):
@@ -64,6 +66,16 @@ async function main(argv: string[]): Promise<number> {
     await migrate(db);
     await db.destroy();
     process.stdout.write('migrations applied\n');
+    return 0;
+  }
+  if (command === 'keys' && positionals[1] === 'rotate') {
+    const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+    await migrate(db);
+    const kid = await new SigningKeys(db).rotate(Date.now());
+    await db.destroy();
+    process.stdout.write(
+      `new signing key ${kid}; running nodes pick it up within a minute, old keys stay in the JWKS\n`,
+    );
     return 0;
   }
   if (command !== 'start') {
