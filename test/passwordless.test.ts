@@ -59,6 +59,24 @@ describe('passwordless codes and their limits', () => {
     assert.equal((await login(code)).status, 200);
   });
 
+  it("falls back to Auth0's defaults for a connection with no options (provider twilio, 6 digits, default text)", async () => {
+    await createConnection(server, { name: 'plain', strategy: 'sms', enabled_clients: [client.client_id] });
+    const code = await sendCode(phone, 'plain');
+    assert.match(code, /^\d{6}$/);
+    assert.equal(sink.last().body.body, `Your verification code is: ${code}`);
+    const login = await server.call('POST', '/oauth/token', {
+      json: { grant_type: OTP, client_id: client.client_id, realm: 'plain', username: phone, otp: code },
+    });
+    assert.equal(login.status, 200, login.text);
+    server.clock.advance(181_000);
+    const expired = await sendCode(phone, 'plain');
+    server.clock.advance(181_000);
+    const late = await server.call('POST', '/oauth/token', {
+      json: { grant_type: OTP, client_id: client.client_id, realm: 'plain', username: phone, otp: expired },
+    });
+    assert.deepEqual(late.body, WRONG, 'codes live 3 minutes by default');
+  });
+
   it('accepts only the latest code', async () => {
     const first = await sendCode();
     const second = await sendCode();
