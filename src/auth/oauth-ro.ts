@@ -44,7 +44,8 @@ export function oauthRoRoute(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const body = request.body;
-      const { client } = await authenticateClient(services.clients, request, body, false);
+      // Clients authenticate here exactly as at /oauth/token: a confidential one needs its secret.
+      const { client } = await authenticateClient(services.clients, request, body, true);
       requireGrant(client, GRANT_LEGACY_RO);
       const connection = await smsConnectionFor(
         services.connections,

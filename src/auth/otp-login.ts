@@ -26,13 +26,10 @@ export async function loginWithCode(
     const blocked = await bruteForce.blockedFor(connection.id, phone.e164);
     if (blocked > 0) throw new TooManyAttempts(blocked);
   }
-  const outcome = await codes.verify(connection.id, phone.e164, code);
+  // A code is bound to the application that asked for it: another one's try is a counted miss.
+  const outcome = await codes.verify(connection.id, phone.e164, client.client_id, code);
   if (!outcome.ok) {
     if (protectedConnection) await bruteForce.recordFailure(connection.id, phone.e164);
-    throw wrongCode();
-  }
-  if (outcome.clientId !== client.client_id) {
-    // A code is bound to the application that asked for it.
     throw wrongCode();
   }
   if (protectedConnection) await bruteForce.clear(connection.id, phone.e164);

@@ -10,7 +10,16 @@ import {
   TooManyAttempts,
   TooManyRequests,
 } from '../http/errors.js';
-import { DEFAULT_TEMPLATE, maskCode, renderTemplate } from '../messages/template.js';
+import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
+import {
+  DEFAULT_TEMPLATE,
+  maskCode,
+  renderTemplate,
+  TemplateError,
+  type TemplateVariables,
+} from '../messages/template.js';
+import { OtpCodes } from '../otp/codes.js';
+import { ipBucket } from '../otp/ip-bucket.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import type { Connection } from '../store/connections.js';
@@ -27,7 +36,7 @@ const Body = Type.Object(
     connection: Type.String({ description: 'Name of the sms connection (the SDKs send "sms")' }),
     phone_number: Type.String({ description: 'E.164 phone number', maxLength: 64 }),
     send: Type.Optional(Type.Union([Type.Literal('code'), Type.Literal('link')], { default: 'code' })),
-    authParams: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    authParams: Type.Optional(Type.Object({}, { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH })),
   },
   { additionalProperties: false },
 );
@@ -65,6 +74,24 @@ function forwardRequestInfo(connection: Connection): boolean {
   return value === true || value === 'true';
 }
 
+/** The message text for a new code; a template that cannot render is the operator's problem, told in the log. */
+function messageText(request: FastifyRequest, connection: Connection, vars: TemplateVariables): string {
+  try {
+    return renderTemplate(
+      connection.options.syntax ?? 'md_with_macros',
+      connection.options.template ?? DEFAULT_TEMPLATE,
+      vars,
+    );
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    request.log.error(
+      { connection: connection.name, reason: err.reason, problem: err.message },
+      "the connection's SMS template could not be rendered",
+    );
+    throw new SmsProviderError('The SMS message could not be created');
+  }
+}
+
 async function start(services: Services, request: FastifyRequest, body: Static<typeof Body>) {
   const { config, clients, connections, rateLimiter, bruteForce, codes, outbox, db, users } = services;
   const client = await clients.get(body.client_id);
@@ -77,14 +104,15 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
   const phone = normalizePhone(body.phone_number);
   if (!phone.ok) throw new BadParameter('phone_number', phone.reason);
 
-  // Callers without a secret (browsers, apps) are limited per IP, as Auth0 limits them. A backend
-  // that authenticates may name its user's IP in auth0-forwarded-for, which is then limited instead.
+  // Callers without a secret (browsers, apps) are limited per IP (per /64 for IPv6), as Auth0 limits
+  // them. A backend that authenticates may name its user's IP in auth0-forwarded-for, which is then
+  // limited instead.
   const forwarded = authenticated ? forwardedFor(request) : undefined;
   const callerIp = forwarded ?? request.ip;
   if (!authenticated || forwarded) {
     const { startsPerIpWithoutSecret, startsPerIpWindowSeconds } = config.limits;
     const perIp = await rateLimiter.hit(
-      `start:ip:${callerIp}`,
+      `start:ip:${ipBucket(callerIp)}`,
       startsPerIpWithoutSecret,
       startsPerIpWindowSeconds,
     );
@@ -112,6 +140,14 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
 
   const language = requestLanguage(request);
   const totp = totpOf(connection);
+  const code = OtpCodes.generate(totp.length);
+  // Rendered before the transaction: bounded, and a failure stores nothing.
+  const text = messageText(request, connection, {
+    code,
+    phone_number: phone.e164,
+    application: { name: client.name },
+    request_language: language,
+  });
   const local =
     connection.options.provider !== 'sms_gateway' || isOwnGateway(connection.options.gateway_url, config);
   const { issued, message } = await db.transaction().execute(async (trx) => {
@@ -119,26 +155,16 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
       connectionId: connection.id,
       clientId: client.client_id,
       phone: phone.e164,
-      length: totp.length,
+      code,
       lifetimeSeconds: totp.timeStep,
     });
-    const text = await renderTemplate(
-      connection.options.syntax ?? 'md_with_macros',
-      connection.options.template ?? DEFAULT_TEMPLATE,
-      {
-        code: issued.code,
-        phone_number: phone.e164,
-        application: { name: client.name },
-        request_language: language,
-      },
-    );
     const message = await outbox.enqueue(trx, {
       source: 'passwordless',
       route: local ? 'outbox' : 'gateway_url',
       connectionId: connection.id,
       recipient: phone.e164,
       body: text,
-      bodyRedacted: maskCode(text, issued.code),
+      bodyRedacted: maskCode(text, code),
       sender: connection.options.from ?? null,
       expiresAt: issued.expiresAt,
     });
@@ -165,6 +191,10 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
     await outbox.recordAttempt(message, null, 'gateway_url', result, startedAt, { status });
     if (result.outcome !== 'accepted') {
       await codes.void(issued.id);
+      request.log.warn(
+        { connection: connection.name, messageId: message.id, problem: result.detail },
+        'the SMS gateway did not take the message',
+      );
       throw new SmsProviderError(result.message);
     }
   }

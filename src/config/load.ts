@@ -30,6 +30,7 @@ export const ENV_VARS: ReadonlyArray<{
     path: 'gateway.allowUnauthenticatedFrom',
     kind: 'list',
   },
+  { name: 'OTPLINE_GATEWAY_TOKEN_MAX_AGE_SECONDS', path: 'gateway.tokenMaxAgeSeconds', kind: 'int' },
   { name: 'OTPLINE_GATEWAY_TIMEOUT_MS', path: 'gateway.outboundTimeoutMs', kind: 'int' },
   { name: 'OTPLINE_PROVIDER', path: 'provider.name', kind: 'string' },
   { name: 'OTPLINE_WEBHOOK_URL', path: 'provider.webhook.url', kind: 'string' },

@@ -69,6 +69,13 @@ export const ConfigSchema = Type.Object(
           default: [],
           description: 'CIDR networks allowed to call the gateway without a bearer token (explicit opt-out)',
         }),
+        tokenMaxAgeSeconds: Type.Integer({
+          minimum: 10,
+          maximum: 86_400,
+          default: 300,
+          description:
+            'Inbound gateway JWTs are accepted only within this many seconds of their `iat`, or of their `exp`',
+        }),
         outboundTimeoutMs: Type.Integer({
           minimum: 100,
           default: 30000,

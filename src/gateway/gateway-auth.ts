@@ -1,6 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { jwtVerify } from 'jose';
+import { type JWTPayload, jwtVerify } from 'jose';
 import { Unauthorized } from '../http/errors.js';
 import type { Clock } from '../util/clock.js';
 
@@ -30,13 +30,33 @@ export interface GatewayAuthSettings {
   key: Uint8Array;
   audience: string;
   allowUnauthenticated: BlockList | undefined;
+  /** How long a token may be used: within this of its `iat`, or of its `exp`. */
+  maxAgeSeconds: number;
   clock: Clock;
+}
+
+const CLOCK_TOLERANCE_S = 5;
+
+/**
+ * Why a verified token is still refused, if it is: a token must have been issued recently (`iat`)
+ * or expire soon (`exp`). Auth0 does not promise `exp`, so either one will do, but a token with
+ * neither, or one that stays valid for years, could be replayed for as long.
+ */
+function lifetimeProblem(payload: JWTPayload, nowSeconds: number, maxAge: number): string | undefined {
+  const { iat, exp } = payload;
+  const recentIat =
+    typeof iat === 'number' && iat <= nowSeconds + CLOCK_TOLERANCE_S && nowSeconds - iat <= maxAge;
+  const nearExp = typeof exp === 'number' && exp - nowSeconds <= maxAge;
+  if (recentIat || nearExp) return undefined;
+  if (iat === undefined && exp === undefined) return 'the token has neither iat nor exp';
+  return `the token was not issued within ${maxAge} s and does not expire within ${maxAge} s`;
 }
 
 /**
  * Auth0's gateway contract: `Authorization: Bearer <HS256 JWT>`. The algorithm is pinned (no
- * `none`, no RS/HS confusion), `aud` and `exp` are required. Only a network the operator listed
- * may call without a token.
+ * `none`, no RS/HS confusion), `aud` is required, and the token's usable life is bounded. Only a
+ * network the operator listed may call without a token. Callers learn only that the token is
+ * invalid; the reason goes to the log.
  */
 export async function checkGatewayCaller(
   request: FastifyRequest,
@@ -48,15 +68,20 @@ export async function checkGatewayCaller(
     if (settings.allowUnauthenticated && ipAllowed(settings.allowUnauthenticated, request.ip)) return;
     throw new Unauthorized('Missing bearer token');
   }
+  let problem: string | undefined;
   try {
-    await jwtVerify(match[1], settings.key, {
+    const { payload } = await jwtVerify(match[1], settings.key, {
       algorithms: ['HS256'],
       audience: settings.audience,
-      requiredClaims: ['exp'],
       currentDate: new Date(settings.clock.now()),
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
     });
+    problem = lifetimeProblem(payload, Math.floor(settings.clock.now() / 1000), settings.maxAgeSeconds);
   } catch (err) {
-    throw new Unauthorized(`Invalid bearer token: ${(err as Error).message}`);
+    problem = (err as Error).message;
+  }
+  if (problem) {
+    request.log.info({ problem }, 'gateway bearer token refused');
+    throw new Unauthorized('Invalid bearer token');
   }
 }

@@ -2,6 +2,7 @@ import { base64url, SignJWT } from 'jose';
 import { Agent, request } from 'undici';
 import type { SendResult } from '../providers/types.js';
 import type { GatewayAuthentication } from '../store/connections.js';
+import { describeError, redactUrl } from '../util/redact.js';
 
 export interface GatewayCall {
   url: string;
@@ -33,12 +34,16 @@ export async function gatewayBearerToken(auth: GatewayAuthentication, nowSeconds
 
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
+/** The outcome of a gateway call: `message` may be shown to the caller, `detail` only to the operator. */
+export type GatewayResult = SendResult & { message: string };
+
 /**
  * Calls a connection's external `gateway_url` the way Auth0 does: one POST of
  * `{recipient, body, sender}` during `/passwordless/start`, no retry. The caller turns a
- * failure into Auth0's `sms_provider_error`.
+ * failure into Auth0's `sms_provider_error` with `message`, which never holds the URL or a
+ * network error; `detail` (URL redacted) is for the log and the attempt record.
  */
-export async function callGateway(call: GatewayCall): Promise<SendResult & { message: string }> {
+export async function callGateway(call: GatewayCall): Promise<GatewayResult> {
   const payload: Record<string, unknown> = {
     recipient: call.recipient,
     body: call.body,
@@ -51,6 +56,7 @@ export async function callGateway(call: GatewayCall): Promise<SendResult & { mes
       call.authentication.method.toLowerCase() === 'bearer' ? 'Bearer' : call.authentication.method;
     headers.authorization = `${scheme} ${await gatewayBearerToken(call.authentication, Math.floor(Date.now() / 1000))}`;
   }
+  const where = `POST ${redactUrl(call.url)}`;
   try {
     const response = await request(call.url, {
       method: 'POST',
@@ -68,12 +74,19 @@ export async function callGateway(call: GatewayCall): Promise<SendResult & { mes
       response.statusCode === 401
         ? `Authentication failed while calling the SMS gateway: ${response.statusCode}`
         : `Unexpected response while calling the SMS gateway: ${response.statusCode}`;
-    return { outcome: 'permanent', statusCode, detail: message, message };
+    return { outcome: 'permanent', statusCode, detail: `HTTP ${statusCode} from ${where}`, message };
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-    const message = timedOut
-      ? `Timeout while calling the SMS gateway: ${call.url}`
-      : `Error while calling the SMS gateway: ${(err as Error).message}`;
-    return { outcome: 'transient', detail: message, message };
+    return timedOut
+      ? {
+          outcome: 'transient',
+          detail: `no answer within ${call.timeoutMs} ms from ${where}`,
+          message: 'Timeout while calling the SMS gateway: ETIMEDOUT',
+        }
+      : {
+          outcome: 'transient',
+          detail: `${describeError(err)} (${where})`,
+          message: 'Error while calling the SMS gateway',
+        };
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { BadParameter } from '../http/errors.js';
+import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import { maskDigitRuns } from '../messages/template.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
@@ -12,7 +13,14 @@ const Body = Type.Object(
     body: Type.String({ minLength: 1, maxLength: 1600, description: 'The message text' }),
     sender: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
     req: Type.Optional(
-      Type.Object({}, { additionalProperties: true, description: 'Request info (forward_req_info)' }),
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          maxDepth: MAX_FREE_FORM_DEPTH,
+          description: 'Request info (forward_req_info)',
+        },
+      ),
     ),
   },
   { additionalProperties: true },
@@ -29,6 +37,7 @@ export function gatewayRoutes(app: FastifyInstance, services: Services): void {
     allowUnauthenticated: config.gateway.allowUnauthenticatedFrom.length
       ? networkList(config.gateway.allowUnauthenticatedFrom)
       : undefined,
+    maxAgeSeconds: config.gateway.tokenMaxAgeSeconds,
     clock,
   };
 

@@ -18,6 +18,7 @@ import { smsMessageRoutes } from '../management/sms-messages.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { type ErrorStyle, validationError, validatorCompiler } from './validation.js';
 
 function styleOf(request: FastifyRequest): ErrorStyle {
@@ -64,6 +65,14 @@ function handleError(
         styleOf(request) === 'management' ? 'invalid_body' : 'invalid_request',
         'Invalid JSON body',
       );
+    case JSON_TOO_DEEP:
+      return send(
+        reply,
+        request,
+        400,
+        styleOf(request) === 'management' ? 'invalid_body' : 'invalid_request',
+        `Invalid JSON body: nested more than ${MAX_JSON_DEPTH} levels`,
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return send(reply, request, 413, 'payload_too_large', 'Request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -82,6 +91,26 @@ function handleError(
   return send(reply, request, 500, 'server_error', 'Internal error');
 }
 
+/** The default JSON parser (prototype poisoning refused), plus a bound on nesting for every route. */
+function guardJsonDepth(app: FastifyInstance, bodyLimit: number): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    parseJson(request, body as string, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        return done(
+          Object.assign(new Error('nested too deeply'), { code: JSON_TOO_DEEP, statusCode: 400 }),
+          undefined,
+        );
+      }
+      done(null, value);
+    });
+  });
+}
+
+const JSON_TOO_DEEP = 'OTPLINE_JSON_TOO_DEEP';
+
 export async function buildApp(
   services: Services,
   options: { https?: { cert: Buffer; key: Buffer } } = {},
@@ -99,6 +128,7 @@ export async function buildApp(
     send(reply, request, 404, 'not_found', `Not found: ${request.method} ${request.url.split('?')[0]}`),
   );
   await app.register(formbody, { bodyLimit: services.config.bodyLimitBytes });
+  guardJsonDepth(app, services.config.bodyLimitBytes);
 
   await app.register(swagger, {
     openapi: {

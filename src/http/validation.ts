@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type AuthError, BadParameter, InvalidBody, InvalidRequest, ManagementError } from './errors.js';
+import { nestedDeeperThan } from './json-depth.js';
 
 /** How a route reports a schema violation, matching the Auth0 endpoint it mirrors. */
 export type ErrorStyle = 'passwordless' | 'oauth' | 'management';
@@ -24,6 +25,20 @@ function makeAjv(coerceTypes: boolean): Ajv {
     strict: false,
   });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
+  // `maxDepth` bounds free-form objects (connection options, metadata, authParams) with a clear error.
+  ajv.addKeyword({
+    keyword: 'maxDepth',
+    type: ['object', 'array'],
+    schemaType: 'number',
+    errors: true,
+    validate: function check(max: number, data: unknown) {
+      if (!nestedDeeperThan(data, max)) return true;
+      (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: 'maxDepth', message: `nested too deeply (at most ${max} levels)`, params: { limit: max } },
+      ];
+      return false;
+    },
+  });
   return ajv;
 }
 const strictAjv = makeAjv(false);

@@ -5,7 +5,7 @@ import { ManagementError } from '../http/errors.js';
 import type { Services } from '../services.js';
 import type { ManagementScope } from './scopes.js';
 
-/** A preHandler that admits only a valid Management API token carrying `scope`. */
+/** An onRequest hook (it runs before the body is read) that admits only a valid Management API token carrying `scope`. */
 export function requireScope(services: Services, scope: ManagementScope) {
   const audience = managementAudience(services.config.issuer);
   return async (request: FastifyRequest): Promise<void> => {

@@ -150,7 +150,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/clients',
     {
       schema: { tags, summary: 'Create a client', body: CreateBody, response: { 201: ClientReply } },
-      preHandler: requireScope(services, 'create:clients'),
+      onRequest: requireScope(services, 'create:clients'),
     },
     async (request, reply) => {
       const client = newClient(request.body, clock.now());
@@ -164,7 +164,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/clients',
     {
       schema: { tags, summary: 'List clients', querystring: Type.Object(PageQuery) },
-      preHandler: requireScope(services, 'read:clients'),
+      onRequest: requireScope(services, 'read:clients'),
     },
     async (request) => {
       const { page, per_page } = request.query;
@@ -182,7 +182,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/clients/:id',
     {
       schema: { tags, summary: 'Get a client', params: IdParams, response: { 200: ClientReply } },
-      preHandler: requireScope(services, 'read:clients'),
+      onRequest: requireScope(services, 'read:clients'),
     },
     async (request) => present(await load(request.params.id)),
   );
@@ -197,7 +197,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
         body: UpdateBody,
         response: { 200: ClientReply },
       },
-      preHandler: requireScope(services, 'update:clients'),
+      onRequest: requireScope(services, 'update:clients'),
     },
     async (request) => {
       const client = await load(request.params.id);
@@ -231,7 +231,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
         params: IdParams,
         response: { 200: ClientReply },
       },
-      preHandler: requireScope(services, 'update:clients'),
+      onRequest: requireScope(services, 'update:clients'),
     },
     async (request) => {
       const client = await load(request.params.id);
@@ -245,7 +245,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/clients/:id',
     {
       schema: { tags, summary: 'Delete a client', params: IdParams },
-      preHandler: requireScope(services, 'delete:clients'),
+      onRequest: requireScope(services, 'delete:clients'),
     },
     async (request, reply) => {
       const client = await load(request.params.id);

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { Conflict, InvalidBody, NotFound } from '../http/errors.js';
-import { checkTemplate } from '../messages/template.js';
+import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
+import { checkTemplate, TemplateError } from '../messages/template.js';
 import type { Services } from '../services.js';
 import type { Connection, SmsConnectionOptions } from '../store/connections.js';
 import { prefixedId } from '../util/ids.js';
@@ -49,7 +50,7 @@ const SmsOptions = Type.Object(
     twilio_token: Type.Optional(Type.String({ maxLength: 255 })),
     messaging_service_sid: Type.Optional(Type.String({ maxLength: 255 })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH },
 );
 
 const CommonFields = {
@@ -133,10 +134,20 @@ function checkOptions(options: SmsConnectionOptions): void {
     try {
       checkTemplate(options.syntax ?? 'md_with_macros', options.template);
     } catch (err) {
-      throw new InvalidBody(
-        `template is not valid ${options.syntax}: ${(err as Error).message.split('\n')[0]}`,
-      );
+      if (!(err instanceof TemplateError)) throw err;
+      throw new InvalidBody(templateProblem(err, options.syntax ?? 'md_with_macros'));
     }
+  }
+}
+
+function templateProblem(err: TemplateError, syntax: string): string {
+  switch (err.reason) {
+    case 'too_costly':
+      return 'template is too costly to render (it exceeds the time or memory limit of the sandbox)';
+    case 'too_long':
+      return `template is too long once rendered (${err.message})`;
+    default:
+      return `template is not valid ${syntax}: ${err.message}`;
   }
 }
 
@@ -181,7 +192,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     '/api/v2/connections',
     {
       schema: { tags, summary: 'Create a connection', body: CreateBody, response: { 201: ConnectionReply } },
-      preHandler: requireScope(services, 'create:connections'),
+      onRequest: requireScope(services, 'create:connections'),
     },
     async (request, reply) => {
       const body = request.body;
@@ -230,7 +241,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     '/api/v2/connections',
     {
       schema: { tags, summary: 'List connections', querystring: ListQuery },
-      preHandler: requireScope(services, 'read:connections'),
+      onRequest: requireScope(services, 'read:connections'),
     },
     async (request) => {
       const q = request.query;
@@ -247,7 +258,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     '/api/v2/connections/:id',
     {
       schema: { tags, summary: 'Get a connection', params: IdParams, response: { 200: ConnectionReply } },
-      preHandler: requireScope(services, 'read:connections'),
+      onRequest: requireScope(services, 'read:connections'),
     },
     async (request) => present(await load(request.params.id)),
   );
@@ -262,7 +273,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
         body: UpdateBody,
         response: { 200: ConnectionReply },
       },
-      preHandler: requireScope(services, 'update:connections'),
+      onRequest: requireScope(services, 'update:connections'),
     },
     async (request) => {
       const connection = await load(request.params.id);
@@ -290,7 +301,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     '/api/v2/connections/:id',
     {
       schema: { tags, summary: 'Delete a connection', params: IdParams },
-      preHandler: requireScope(services, 'delete:connections'),
+      onRequest: requireScope(services, 'delete:connections'),
     },
     async (request, reply) => {
       await load(request.params.id);

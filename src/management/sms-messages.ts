@@ -83,7 +83,7 @@ export function smsMessageRoutes(app: FastifyInstance, services: Services): void
     '/api/v2/sms-messages',
     {
       schema: { tags, summary: 'List SMS messages, newest first', querystring: ListQuery },
-      preHandler: requireScope(services, 'read:sms_messages'),
+      onRequest: requireScope(services, 'read:sms_messages'),
     },
     async (request) => {
       const q = request.query;
@@ -111,7 +111,7 @@ export function smsMessageRoutes(app: FastifyInstance, services: Services): void
         params: IdParams,
         response: { 200: MessageReply },
       },
-      preHandler: requireScope(services, 'read:sms_messages'),
+      onRequest: requireScope(services, 'read:sms_messages'),
     },
     async (request) => {
       const found = await outbox.get(request.params.id);

@@ -70,7 +70,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/users',
     {
       schema: { tags, summary: 'List users', querystring: ListQuery },
-      preHandler: requireScope(services, 'read:users'),
+      onRequest: requireScope(services, 'read:users'),
     },
     async (request) => {
       const q = request.query;
@@ -97,7 +97,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/users/:id',
     {
       schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: UserReply } },
-      preHandler: requireScope(services, 'read:users'),
+      onRequest: requireScope(services, 'read:users'),
     },
     async (request) => {
       const user = await load(request.params.id);
@@ -109,7 +109,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     '/api/v2/users/:id',
     {
       schema: { tags, summary: 'Delete a user', params: IdParams },
-      preHandler: requireScope(services, 'delete:users'),
+      onRequest: requireScope(services, 'delete:users'),
     },
     async (request, reply) => {
       const user = await load(request.params.id);
