@@ -31,7 +31,7 @@ export interface StartOptions {
 /** Opens the database, prepares secrets and keys, and serves HTTP(S). */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   prepareDataDir(config.dataDir);
   const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
   try {

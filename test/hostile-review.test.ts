@@ -365,6 +365,11 @@ describe('free-form objects are bounded', () => {
     assert.equal(patched.status, 400, patched.text);
     assert.equal(patched.body.errorCode, 'invalid_body');
 
+    const poisoned = await server.call('POST', '/passwordless/start', {
+      raw: `{"client_id":"${client.client_id}","connection":"sms","phone_number":"+14155552671","__proto__":{"admin":true}}`,
+    });
+    assert.equal(poisoned.status, 400, poisoned.text);
+
     for (const path of ['/passwordless/start', '/oauth/token', '/oauth/ro']) {
       const result = await server.call('POST', path, {
         raw: `{"client_id":"${client.client_id}","connection":"sms","extra":${nested(10_000)}}`,

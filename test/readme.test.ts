@@ -68,22 +68,26 @@ describe('README', () => {
       shell.stderr.on('data', (d: Buffer) => {
         out += d.toString();
       });
-      // Type the code the way a person would: read it off the otpline terminal.
-      const code = await new Promise<string>((resolveCode, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no code printed: ${serverOut()}\n${out}`)), 20_000);
+      // Type each code the way a person would: read it off the otpline terminal when it appears.
+      const codes =
+        /\[otpline sms\] to \+12223334444 from \+11111111111: Your one time password is > (\d{6})/g;
+      let typed = 0;
+      await new Promise<void>((resolveCodes, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`codes not printed: ${serverOut()}\n${out}`)),
+          30_000,
+        );
         const look = () => {
-          const match =
-            /\[otpline sms\] to \+12223334444 from \+11111111111: Your one time password is > (\d{6})/.exec(
-              serverOut(),
-            );
-          if (match?.[1]) {
+          const seen = [...serverOut().matchAll(codes)].map((m) => m[1]);
+          while (typed < seen.length) shell.stdin.write(`${seen[typed++]}\n`);
+          if (typed >= 2) {
             clearTimeout(timer);
-            resolveCode(match[1]);
+            resolveCodes();
           } else setTimeout(look, 50);
         };
         look();
       });
-      shell.stdin.end(`${code}\n`);
+      shell.stdin.end();
       const exitCode = await new Promise<number | null>((r) => shell.on('close', r));
       assert.equal(exitCode, 0, out);
       assert.match(
@@ -96,6 +100,10 @@ describe('README', () => {
         out,
         /"sub":"sms\|[0-9a-f]{24}","name":"\+12223334444","phone_number":"\+12223334444","phone_verified":true/,
       );
+      // Step 7: the OTP grant with a form body, the phone's "+" intact.
+      const granted = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+      assert.equal(granted.token_type, 'Bearer', out);
+      assert.match(granted.id_token, /^eyJ/);
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

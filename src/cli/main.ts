@@ -23,6 +23,7 @@ Options (each also has an environment variable; flags win):
   --config <file>     OTPLINE_CONFIG: a JSON config file
   --provider <name>   OTPLINE_PROVIDER: console (default) or webhook
   --log-level <lvl>   OTPLINE_LOG_LEVEL: fatal, error, warn, info (default), debug, silent
+  --log-format <fmt>  OTPLINE_LOG_FORMAT: auto (default: readable on a terminal, JSON otherwise), pretty, json
 `;
 
 function flagsToOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
@@ -37,6 +38,7 @@ function flagsToOverrides(values: Record<string, string | boolean | undefined>):
   if (values.issuer !== undefined) overrides.issuer = values.issuer;
   if (values.provider !== undefined) overrides.provider = { name: values.provider };
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
+  if (values['log-format'] !== undefined) overrides.logFormat = values['log-format'];
   return overrides;
 }
 
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       provider: { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const server = await startServer(config, { logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -18,6 +18,7 @@ export const ENV_VARS: ReadonlyArray<{
   { name: 'OTPLINE_DATA_DIR', path: 'dataDir', kind: 'string' },
   { name: 'OTPLINE_ISSUER', path: 'issuer', kind: 'string' },
   { name: 'OTPLINE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { name: 'OTPLINE_LOG_FORMAT', path: 'logFormat', kind: 'string' },
   { name: 'OTPLINE_ADMIN_CLIENT_ID', path: 'admin.clientId', kind: 'string' },
   { name: 'OTPLINE_ADMIN_CLIENT_SECRET', path: 'admin.clientSecret', kind: 'string' },
   { name: 'OTPLINE_TLS_CERT', path: 'tls.cert', kind: 'string' },

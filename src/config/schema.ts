@@ -28,6 +28,11 @@ export const ConfigSchema = Type.Object(
       ],
       { default: 'info', description: 'Log level; logs never hold codes, secrets or tokens' },
     ),
+    logFormat: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+      default: 'auto',
+      description:
+        'pretty: one readable line per event; json: JSON lines; auto: pretty on a terminal, JSON otherwise',
+    }),
     admin: Type.Object(
       {
         clientId: Type.Optional(

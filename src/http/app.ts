@@ -19,6 +19,7 @@ import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
+import { OneLinePerRequest } from './request-log.js';
 import { type ErrorStyle, validationError, validatorCompiler } from './validation.js';
 
 function styleOf(request: FastifyRequest): ErrorStyle {
@@ -111,6 +112,10 @@ function guardJsonDepth(app: FastifyInstance, bodyLimit: number): void {
 
 const JSON_TOO_DEEP = 'OTPLINE_JSON_TOO_DEEP';
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export async function buildApp(
   services: Services,
   options: { https?: { cert: Buffer; key: Buffer } } = {},
@@ -119,9 +124,16 @@ export async function buildApp(
     loggerInstance: services.logger,
     bodyLimit: services.config.bodyLimitBytes,
     trustProxy: services.config.trustProxy,
+    logController: new OneLinePerRequest(),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
+  // Auth0's Authentication API treats an optional field sent as null as absent (auth0-python sends
+  // "audience": null), so the schemas never see those nulls.
+  app.addHook('preValidation', async (request) => {
+    if (styleOf(request) === 'management' || !isPlainObject(request.body)) return;
+    for (const [key, value] of Object.entries(request.body)) if (value === null) delete request.body[key];
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>

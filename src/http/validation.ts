@@ -89,6 +89,11 @@ export function validationError(
   if (!first) return new InvalidRequest('Invalid request');
   const text = describe(first);
   if (style === 'management') {
+    // Auth0's Management API words an unknown property this way.
+    if (first.keyword === 'additionalProperties' || first.keyword === 'propertyNames') {
+      const name = first.params.additionalProperty ?? first.params.propertyName;
+      return new InvalidBody(`Additional properties not allowed: ${String(name)}`);
+    }
     if (context === 'body') return new InvalidBody(text);
     return new ManagementError(
       400,

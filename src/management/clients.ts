@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { ManagementError, NotFound } from '../http/errors.js';
+import { InvalidBody, ManagementError, NotFound } from '../http/errors.js';
+import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import type { Services } from '../services.js';
 import {
   type AppType,
@@ -31,23 +32,51 @@ const AuthMethodSchema = Type.Union(
   ['none', 'client_secret_post', 'client_secret_basic'].map((v) => Type.Literal(v)),
 );
 
+const UrlList = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 100 });
+
 const Fields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.String({ maxLength: 140 }),
   app_type: AppTypeSchema,
   token_endpoint_auth_method: AuthMethodSchema,
   grant_types: Type.Array(Type.Union(KNOWN_GRANTS.map((g) => Type.Literal(g))), { maxItems: 20 }),
-  callbacks: Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 100 }),
+  callbacks: UrlList,
+  web_origins: UrlList,
+  allowed_origins: UrlList,
+  allowed_logout_urls: UrlList,
   jwt_configuration: Type.Object(
     {
       alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('HS256')])),
       lifetime_in_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 2_592_000 })),
     },
-    { additionalProperties: true },
+    { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH },
   ),
   is_first_party: Type.Boolean(),
-  client_metadata: Type.Record(Type.String(), Type.String({ maxLength: 255 })),
+  client_metadata: Type.Record(Type.String(), Type.String({ maxLength: 255 }), { maxProperties: 10 }),
 };
+
+/**
+ * Auth0 has many more client fields (`logo_uri`, `oidc_conformant`, `refresh_token`, `addons`, ...).
+ * otpline keeps any such snake_case field as sent and returns it, so tools that read back what
+ * they wrote (Terraform, deploy scripts) see no drift; the ones it acts on are typed above.
+ */
+const otherAuth0Fields = {
+  additionalProperties: true,
+  propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
+  maxProperties: 80,
+  maxDepth: MAX_FREE_FORM_DEPTH,
+};
+/** Fields a caller may not set: otpline makes them, or they belong to Auth0's tenant model. */
+const RESERVED = [
+  'client_id',
+  'client_secret',
+  'tenant',
+  'global',
+  'signing_keys',
+  'is_management',
+  'created_at',
+  'updated_at',
+];
 
 const CreateBody = Type.Object(
   {
@@ -57,27 +86,50 @@ const CreateBody = Type.Object(
     token_endpoint_auth_method: Type.Optional(Fields.token_endpoint_auth_method),
     grant_types: Type.Optional(Fields.grant_types),
     callbacks: Type.Optional(Fields.callbacks),
+    web_origins: Type.Optional(Fields.web_origins),
+    allowed_origins: Type.Optional(Fields.allowed_origins),
+    allowed_logout_urls: Type.Optional(Fields.allowed_logout_urls),
     jwt_configuration: Type.Optional(Fields.jwt_configuration),
     is_first_party: Type.Optional(Fields.is_first_party),
     client_metadata: Type.Optional(Fields.client_metadata),
   },
+  otherAuth0Fields,
+);
+const UpdateBody = Type.Partial(CreateBody, otherAuth0Fields);
+type ClientBody = Static<typeof CreateBody> & Record<string, unknown>;
+
+const ClientReply = Type.Object(
+  {
+    client_id: Type.String(),
+    client_secret: Type.Optional(Type.String()),
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    app_type: Type.String(),
+    token_endpoint_auth_method: Type.String(),
+    grant_types: Type.Array(Type.String()),
+    callbacks: Type.Array(Type.String()),
+    web_origins: Type.Array(Type.String()),
+    allowed_origins: Type.Array(Type.String()),
+    allowed_logout_urls: Type.Array(Type.String()),
+    jwt_configuration: Type.Object({ alg: Type.String(), lifetime_in_seconds: Type.Integer() }),
+    is_first_party: Type.Boolean(),
+    client_metadata: Type.Record(Type.String(), Type.String()),
+  },
   { additionalProperties: true },
 );
-const UpdateBody = Type.Partial(CreateBody);
 
-const ClientReply = Type.Object({
-  client_id: Type.String(),
-  client_secret: Type.Optional(Type.String()),
-  name: Type.String(),
-  description: Type.Optional(Type.String()),
-  app_type: Type.String(),
-  token_endpoint_auth_method: Type.String(),
-  grant_types: Type.Array(Type.String()),
-  callbacks: Type.Array(Type.String()),
-  jwt_configuration: Type.Object({ alg: Type.String(), lifetime_in_seconds: Type.Integer() }),
-  is_first_party: Type.Boolean(),
-  client_metadata: Type.Record(Type.String(), Type.String()),
-});
+const TYPED = new Set(Object.keys(CreateBody.properties));
+
+/** The untyped Auth0 fields of a request body, after refusing the reserved ones. */
+function otherFields(body: Record<string, unknown>): Record<string, unknown> {
+  const other: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (TYPED.has(key)) continue;
+    if (RESERVED.includes(key)) throw new InvalidBody(`Additional properties not allowed: ${key}`);
+    other[key] = value;
+  }
+  return other;
+}
 
 function defaultAuthMethod(appType: AppType): TokenEndpointAuthMethod {
   return appType === 'native' || appType === 'spa' ? 'none' : 'client_secret_post';
@@ -93,6 +145,7 @@ function defaultGrants(appType: AppType): string[] {
 /** The client as the API shows it. The secret is shown only when created or rotated. */
 function present(client: Client, withSecret = false): Static<typeof ClientReply> {
   return {
+    ...client.extra,
     client_id: client.client_id,
     ...(withSecret && client.client_secret ? { client_secret: client.client_secret } : {}),
     name: client.name,
@@ -101,17 +154,16 @@ function present(client: Client, withSecret = false): Static<typeof ClientReply>
     token_endpoint_auth_method: client.token_endpoint_auth_method,
     grant_types: client.grant_types,
     callbacks: client.callbacks,
+    web_origins: client.web_origins,
+    allowed_origins: client.allowed_origins,
+    allowed_logout_urls: client.allowed_logout_urls,
     jwt_configuration: client.jwt_configuration,
     is_first_party: client.is_first_party,
     client_metadata: client.client_metadata,
   };
 }
 
-export function newClient(
-  body: Static<typeof CreateBody>,
-  now: number,
-  overrides: Partial<Client> = {},
-): Client {
+export function newClient(body: ClientBody, now: number, overrides: Partial<Client> = {}): Client {
   const appType = (body.app_type as AppType | undefined) ?? 'regular_web';
   return {
     client_id: randomAlphanumeric(32),
@@ -123,6 +175,10 @@ export function newClient(
       (body.token_endpoint_auth_method as TokenEndpointAuthMethod | undefined) ?? defaultAuthMethod(appType),
     grant_types: body.grant_types ?? defaultGrants(appType),
     callbacks: body.callbacks ?? [],
+    web_origins: body.web_origins ?? [],
+    allowed_origins: body.allowed_origins ?? [],
+    allowed_logout_urls: body.allowed_logout_urls ?? [],
+    extra: otherFields(body),
     jwt_configuration: {
       alg: body.jwt_configuration?.alg ?? 'RS256',
       lifetime_in_seconds: body.jwt_configuration?.lifetime_in_seconds ?? 36_000,
@@ -136,6 +192,19 @@ export function newClient(
   };
 }
 
+/** PATCH sets the fields it names; `null` removes one, as Auth0's nullable fields do. */
+function mergeOther(
+  previous: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged = { ...previous };
+  for (const [key, value] of Object.entries(next)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
 const tags = ['Management API: clients'];
 
 export function clientRoutes(app: FastifyInstance, services: Services): void {
@@ -146,7 +215,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     return client;
   };
 
-  app.post<{ Body: Static<typeof CreateBody> }>(
+  app.post<{ Body: ClientBody }>(
     '/api/v2/clients',
     {
       schema: { tags, summary: 'Create a client', body: CreateBody, response: { 201: ClientReply } },
@@ -187,7 +256,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     async (request) => present(await load(request.params.id)),
   );
 
-  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> & Record<string, unknown> }>(
     '/api/v2/clients/:id',
     {
       schema: {
@@ -212,6 +281,10 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
           client.token_endpoint_auth_method,
         grant_types: body.grant_types ?? client.grant_types,
         callbacks: body.callbacks ?? client.callbacks,
+        web_origins: body.web_origins ?? client.web_origins,
+        allowed_origins: body.allowed_origins ?? client.allowed_origins,
+        allowed_logout_urls: body.allowed_logout_urls ?? client.allowed_logout_urls,
+        extra: mergeOther(client.extra, otherFields(body)),
         jwt_configuration: { ...client.jwt_configuration, ...body.jwt_configuration },
         is_first_party: body.is_first_party ?? client.is_first_party,
         client_metadata: body.client_metadata ?? client.client_metadata,

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { prettyDestination } from './pretty.js';
 
 /** Paths that may hold a secret or a code: they never reach the log. */
 export const REDACT_PATHS = [
@@ -13,9 +14,18 @@ export const REDACT_PATHS = [
   '*.body',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+/** JSON lines for machines; readable lines when a person watches (standard output is a terminal). */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: LogFormat = 'json',
+): Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  const write = (line: string) => (destination ? destination.write(line) : process.stdout.write(line));
   return pino(
     { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'otpline' } },
-    destination,
+    pretty ? prettyDestination(write) : destination,
   );
 }

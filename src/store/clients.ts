@@ -17,6 +17,11 @@ export interface Client {
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   grant_types: string[];
   callbacks: string[];
+  web_origins: string[];
+  allowed_origins: string[];
+  allowed_logout_urls: string[];
+  /** Auth0 client fields otpline keeps and returns but does not act on (`logo_uri`, `oidc_conformant`, ...). */
+  extra: Record<string, unknown>;
   jwt_configuration: { alg: 'RS256' | 'HS256'; lifetime_in_seconds: number };
   is_first_party: boolean;
   is_management: boolean;
@@ -40,6 +45,10 @@ function fromRow(row: ClientsTable): Client {
     token_endpoint_auth_method: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
     grant_types: JSON.parse(row.grant_types) as string[],
     callbacks: JSON.parse(row.callbacks) as string[],
+    web_origins: JSON.parse(row.web_origins) as string[],
+    allowed_origins: JSON.parse(row.allowed_origins) as string[],
+    allowed_logout_urls: JSON.parse(row.allowed_logout_urls) as string[],
+    extra: JSON.parse(row.extra) as Record<string, unknown>,
     jwt_configuration: {
       alg: row.jwt_alg as 'RS256' | 'HS256',
       lifetime_in_seconds: Number(row.id_token_lifetime),
@@ -62,6 +71,10 @@ function toRow(client: Client): ClientsTable {
     token_endpoint_auth_method: client.token_endpoint_auth_method,
     grant_types: JSON.stringify(client.grant_types),
     callbacks: JSON.stringify(client.callbacks),
+    web_origins: JSON.stringify(client.web_origins),
+    allowed_origins: JSON.stringify(client.allowed_origins),
+    allowed_logout_urls: JSON.stringify(client.allowed_logout_urls),
+    extra: JSON.stringify(client.extra),
     jwt_alg: client.jwt_configuration.alg,
     id_token_lifetime: client.jwt_configuration.lifetime_in_seconds,
     is_management: client.is_management ? 1 : 0,

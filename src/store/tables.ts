@@ -22,6 +22,11 @@ export interface ClientsTable {
   token_endpoint_auth_method: string;
   grant_types: string; // JSON array
   callbacks: string; // JSON array
+  web_origins: string; // JSON array
+  allowed_origins: string; // JSON array
+  allowed_logout_urls: string; // JSON array
+  /** Other Auth0 client fields, kept and returned as sent (JSON object). */
+  extra: string;
   jwt_alg: string;
   id_token_lifetime: number;
   is_management: number;
