@@ -37,10 +37,14 @@ describe('connection templates have no file system and bounded cost', () => {
   let client: { client_id: string };
   let phone = 14155550100;
   const nextPhone = () => `+${phone++}`;
+  const log = logSink();
 
   before(async () => {
     sink = await SmsSink.start();
-    server = await startTestServer({ provider: { name: 'webhook', webhook: { url: sink.url } } });
+    server = await startTestServer(
+      { provider: { name: 'webhook', webhook: { url: sink.url } } },
+      { logger: log.logger },
+    );
     client = await localSetup(server);
   });
   after(async () => {
@@ -116,6 +120,9 @@ describe('connection templates have no file system and bounded cost', () => {
     assert.deepEqual(Object.keys(failing.body).sort(), ['error', 'error_description']);
     assert.equal(failing.body.error, 'sms_provider_error');
     assert.doesNotMatch(failing.body.error_description, /limit|liquid|line/i, 'no library detail');
+    const told = log.lines.map((l) => JSON.parse(l)).find((r) => r.connection === 'fails-for-xx');
+    assert.equal(told?.msg, "the connection's SMS template could not be rendered");
+    assert.equal(told?.reason, 'too_costly');
     const working = await server.call('POST', '/passwordless/start', {
       json: { client_id: client.client_id, connection: 'fails-for-xx', phone_number: nextPhone() },
       headers: { 'x-request-language': 'en' },

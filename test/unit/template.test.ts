@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkTemplate, maskCode, maskDigitRuns, renderTemplate } from '../../src/messages/template.js';
+import {
+  checkTemplate,
+  maskCode,
+  maskDigitRuns,
+  renderTemplate,
+  TemplateError,
+} from '../../src/messages/template.js';
 
 const vars = {
   code: '482913',
@@ -40,11 +46,48 @@ describe('templates', () => {
     assert.doesNotThrow(() => checkTemplate('md_with_macros', '{{ code '));
   });
 
-  it('masks codes for the delivery log', () => {
+  it('masks codes for the delivery log, also written with separators', () => {
     assert.equal(maskCode('Code 482913, again 482913', '482913'), 'Code ******, again ******');
+    assert.equal(
+      maskCode('Code 482-913 or 482 913 or 4.8.2.9.1.3', '482913'),
+      'Code ***-*** or *** *** or *.*.*.*.*.*',
+    );
+    assert.equal(maskCode('Code 482913 for +14155552671', '482913'), 'Code ****** for +14155552671');
     assert.equal(
       maskDigitRuns('Your code is 1234 (call +14155552671)'),
       'Your code is **** (call +14155552671)',
+    );
+    assert.equal(maskDigitRuns('Your code: 482-913'), 'Your code: ***-***');
+  });
+
+  it('has no file system, no tags outside the allowed list, and no prototype access', () => {
+    for (const template of [
+      "{% include 'package.json' %}",
+      "{% render 'x' %}",
+      "{% layout 'x' %}",
+      '{% tablerow i in (1..2) %}{% endtablerow %}',
+    ]) {
+      assert.throws(
+        () => checkTemplate('liquid', template),
+        (err: unknown) => err instanceof TemplateError && err.reason === 'not_allowed',
+        template,
+      );
+    }
+    assert.equal(
+      renderTemplate('liquid', '[{{ code.constructor }}{{ application.constructor.name }}]', vars),
+      '[]',
+    );
+  });
+
+  it('bounds what a template may cost and how long its text may be', () => {
+    const heavy = '{% for i in (1..1000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}';
+    assert.throws(
+      () => renderTemplate('liquid', heavy, vars),
+      (err: unknown) => err instanceof TemplateError && err.reason === 'too_costly',
+    );
+    assert.throws(
+      () => renderTemplate('md_with_macros', 'x'.repeat(1601), vars),
+      (err: unknown) => err instanceof TemplateError && err.reason === 'too_long',
     );
   });
 });
