@@ -1,26 +1,14 @@
 // The holes a hostile review found (issue 5), each pinned by a test that failed before its fix.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { createLogger } from '../src/observability/logger.js';
 import { createClient, createConnection, localSetup } from './helpers/flow.js';
+import { captureLog } from './helpers/log-sink.js';
 import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
 import { codeIn, SmsSink } from './helpers/sms-sink.js';
 
 const OTP = 'http://auth0.com/oauth/grant-type/passwordless/otp';
-
-function logSink() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, logger: createLogger('debug', destination) };
-}
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -37,7 +25,7 @@ describe('connection templates have no file system and bounded cost', () => {
   let client: { client_id: string };
   let phone = 14155550100;
   const nextPhone = () => `+${phone++}`;
-  const log = logSink();
+  const log = captureLog();
 
   before(async () => {
     sink = await SmsSink.start();
@@ -166,7 +154,7 @@ describe('connection templates have no file system and bounded cost', () => {
 
 describe('anonymous callers see no internals', () => {
   it("does not show the gateway's address, query string or socket error to a caller of /passwordless/start", async () => {
-    const { lines, logger } = logSink();
+    const { lines, logger } = captureLog();
     const server = await startTestServer(
       { gateway: { secret: GATEWAY_SECRET, outboundTimeoutMs: 300 } },
       { logger },

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger } from '../src/observability/logger.js';
 import { createClient, createConnection, walkthroughConnection } from './helpers/flow.js';
+import { captureLog } from './helpers/log-sink.js';
 import { ADMIN, GATEWAY_SECRET, startTestServer } from './helpers/server.js';
 import { codeIn, SmsSink } from './helpers/sms-sink.js';
 
 describe('logs', () => {
   it('never contain codes, secrets or tokens, even at debug level', async () => {
-    let log = '';
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        log += chunk.toString();
-        done();
-      },
-    });
+    const captured = captureLog('debug');
     const gateway = await SmsSink.start();
-    const server = await startTestServer({}, { logger: createLogger('debug', destination) });
+    const server = await startTestServer({}, { logger: captured.logger });
     try {
       const client = await createClient(server, { app_type: 'regular_web' });
       await createConnection(
@@ -52,6 +45,7 @@ describe('logs', () => {
       });
       assert.equal(token.status, 200);
       await server.call('GET', '/userinfo', { token: token.body.access_token });
+      const log = captured.text();
       assert.ok(log.includes('/passwordless/start'), 'requests are logged');
       const secrets = {
         code,

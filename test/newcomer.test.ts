@@ -1,12 +1,12 @@
 // What a newcomer tripped on (issue 5), tried the way they tried it.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { localSetup } from './helpers/flow.js';
-import { runOtpline, waitHealthy } from './helpers/process.js';
+import { runOtpline, runOtplineInTerminal, waitHealthy } from './helpers/process.js';
 import { freePort, startTestServer, type TestServer } from './helpers/server.js';
 import { codeIn, SmsSink } from './helpers/sms-sink.js';
 
@@ -140,7 +140,7 @@ describe('the terminal output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'otpline-log-'));
     const allEnv = { OTPLINE_PORT: String(port), OTPLINE_DATA_DIR: dir, ...env };
     // `script` gives the program a terminal, as a person's shell would.
-    const proc = viaTerminal ? spawnInTerminal(allEnv) : runOtpline(['start'], allEnv);
+    const proc = viaTerminal ? runOtplineInTerminal(['start'], allEnv) : runOtpline(['start'], allEnv);
     try {
       await waitHealthy(`http://localhost:${port}`, proc);
       const client = await fetch(`http://localhost:${port}/.well-known/jwks.json`);
@@ -187,33 +187,6 @@ describe('the terminal output', () => {
     );
   });
 });
-
-function spawnInTerminal(env: Record<string, string>) {
-  const command = `exec ${process.execPath} --import tsx src/cli/main.ts start`;
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', TERM: 'dumb', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('npm start', () => {
   it('builds once, reuses the build while no source changed, and leaves an executable CLI (npx otpline)', {

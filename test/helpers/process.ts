@@ -18,6 +18,22 @@ export function runOtpline(args: string[], env: Record<string, string>): Otpline
     env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return track(child, (signal) => child.kill(signal));
+}
+
+/** The same, on a terminal of its own (util-linux `script`), as when a person runs it in a shell. */
+export function runOtplineInTerminal(args: string[], env: Record<string, string>): OtplineProcess {
+  const command = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args].join(' ');
+  const child = spawn('script', ['-qefc', `exec ${command}`, '/dev/null'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', TERM: 'dumb', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  return track(child, (signal) => child.pid !== undefined && process.kill(-child.pid, signal));
+}
+
+function track(child: ChildProcess, kill: (signal: NodeJS.Signals) => void): OtplineProcess {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
@@ -31,7 +47,7 @@ export function runOtpline(args: string[], env: Record<string, string>): Otpline
     output: () => out,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) kill(signal);
       return exited;
     },
   };
