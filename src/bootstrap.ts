@@ -6,9 +6,8 @@ import type { Config } from './config/schema.js';
 import { gatewaySecretKey } from './gateway/gateway-client.js';
 import { newClient } from './management/clients.js';
 import type { Secrets } from './services.js';
-import { ClientStore, GRANT_CLIENT_CREDENTIALS } from './store/clients.js';
-import type { Db } from './store/database.js';
-import { getOrCreateSetting } from './store/settings.js';
+import { GRANT_CLIENT_CREDENTIALS } from './store/clients.js';
+import type { Stores } from './store/index.js';
 import type { Clock } from './util/clock.js';
 import { newSecret } from './util/ids.js';
 
@@ -23,13 +22,13 @@ export function prepareDataDir(dataDir: string): void {
 }
 
 /** Server secrets: generated on first start and kept in the database, so all nodes share them. */
-export async function loadSecrets(db: Db, config: Config, logger: Logger): Promise<Secrets> {
-  const codeKey = await getOrCreateSetting(db, 'code_hmac_key', newSecret);
+export async function loadSecrets(stores: Stores, config: Config, logger: Logger): Promise<Secrets> {
+  const codeKey = await stores.settings.getOrCreate('code_hmac_key', newSecret);
   const audience = config.gateway.audience ?? new URL('gateway/sms', config.issuer).toString();
   let gatewaySecret = config.gateway.secret;
   let base64 = config.gateway.secretBase64Encoded;
   if (!gatewaySecret) {
-    const stored = await getOrCreateSetting(db, 'gateway_secret', newSecret);
+    const stored = await stores.settings.getOrCreate('gateway_secret', newSecret);
     gatewaySecret = stored.value;
     base64 = false;
     const file = join(config.dataDir, 'gateway-credentials.json');
@@ -55,8 +54,13 @@ export async function loadSecrets(db: Db, config: Config, logger: Logger): Promi
  * The management client: taken from OTPLINE_ADMIN_CLIENT_ID/_SECRET when set (created or
  * updated), otherwise generated once and written to a 0600 file in the data directory.
  */
-export async function ensureAdminClient(db: Db, config: Config, clock: Clock, logger: Logger): Promise<void> {
-  const clients = new ClientStore(db);
+export async function ensureAdminClient(
+  stores: Stores,
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  const { clients } = stores;
   const now = clock.now();
   const { clientId, clientSecret } = config.admin;
   const admin = {

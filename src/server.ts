@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { SigningKeys } from './auth/signing-keys.js';
@@ -9,7 +8,8 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './observability/logger.js';
 import type { SmsProvider } from './providers/types.js';
 import { buildServices, type Services } from './services.js';
-import { migrate, openSqlite } from './store/database.js';
+import { migrate, openDatabase } from './store/database.js';
+import { Stores } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
 
 export interface RunningServer {
@@ -33,14 +33,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   prepareDataDir(config.dataDir);
-  const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+  const { db, dialect } = openDatabase(config);
+  const stores = new Stores(db, dialect);
   try {
     await migrate(db);
-    const secrets = await loadSecrets(db, config, logger);
-    const keys = new SigningKeys(db);
+    const secrets = await loadSecrets(stores, config, logger);
+    const keys = new SigningKeys(stores.keys);
     await keys.load(clock.now());
-    await ensureAdminClient(db, config, clock, logger);
-    const services = buildServices({ config, db, clock, logger, secrets, keys, provider: options.provider });
+    await ensureAdminClient(stores, config, clock, logger);
+    const services = buildServices({
+      config,
+      stores,
+      clock,
+      logger,
+      secrets,
+      keys,
+      provider: options.provider,
+    });
     if (services.provider.name === 'console') {
       logger.warn(
         'the console provider prints messages (codes included) to standard output: for development only',
@@ -71,11 +80,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await app.close();
         await services.worker.stop();
         await services.provider.close?.();
-        await db.destroy();
+        await stores.close();
       },
     };
   } catch (err) {
-    await db.destroy();
+    await stores.close();
     throw err;
   }
 }

@@ -9,10 +9,10 @@ import { OtpCodes } from './otp/codes.js';
 import { RateLimiter } from './otp/rate-limiter.js';
 import { createProvider } from './providers/registry.js';
 import type { SmsProvider } from './providers/types.js';
-import { ClientStore } from './store/clients.js';
-import { ConnectionStore } from './store/connections.js';
-import type { Db } from './store/database.js';
-import { UserStore } from './store/users.js';
+import type { ClientStore } from './store/clients.js';
+import type { ConnectionStore } from './store/connections.js';
+import type { Stores } from './store/index.js';
+import type { UserStore } from './store/users.js';
 import type { Clock } from './util/clock.js';
 
 export interface Secrets {
@@ -22,10 +22,10 @@ export interface Secrets {
   gatewayAudience: string;
 }
 
-/** Everything a route needs, built once and wired in one place. */
+/** Everything the server is made of, built once and wired in one place. */
 export interface Services {
   config: Config;
-  db: Db;
+  stores: Stores;
   clock: Clock;
   logger: Logger;
   secrets: Secrets;
@@ -44,26 +44,26 @@ export interface Services {
 
 export function buildServices(input: {
   config: Config;
-  db: Db;
+  stores: Stores;
   clock: Clock;
   logger: Logger;
   secrets: Secrets;
   keys: SigningKeys;
   provider?: SmsProvider;
 }): Services {
-  const { config, db, clock, logger } = input;
-  const outbox = new Outbox(db, clock);
+  const { config, stores, clock, logger } = input;
+  const outbox = new Outbox(stores, clock);
   const provider = input.provider ?? createProvider(config);
   return {
     ...input,
     provider,
     tokens: new TokenService(config.issuer, input.keys, clock),
-    clients: new ClientStore(db),
-    connections: new ConnectionStore(db),
-    users: new UserStore(db),
-    codes: new OtpCodes(db, clock, input.secrets.codeHmacKey, config.limits.attemptsPerCode),
-    bruteForce: new BruteForceGuard(db, clock, config.limits),
-    rateLimiter: new RateLimiter(db, clock),
+    clients: stores.clients,
+    connections: stores.connections,
+    users: stores.users,
+    codes: new OtpCodes(stores, clock, input.secrets.codeHmacKey, config.limits.attemptsPerCode),
+    bruteForce: new BruteForceGuard(stores.counters, clock, config.limits),
+    rateLimiter: new RateLimiter(stores.counters, clock),
     outbox,
     worker: new OutboxWorker(outbox, provider, clock, config.outbox, logger.child({ component: 'outbox' })),
   };

@@ -93,7 +93,7 @@ function messageText(request: FastifyRequest, connection: Connection, vars: Temp
 }
 
 async function start(services: Services, request: FastifyRequest, body: Static<typeof Body>) {
-  const { config, clients, connections, rateLimiter, bruteForce, codes, outbox, db, users } = services;
+  const { config, clients, connections, rateLimiter, bruteForce, codes, outbox, stores, users } = services;
   const client = await clients.get(body.client_id);
   if (!client) throw new BadParameter('client_id', `Unknown client: ${body.client_id}`);
   const { authenticated } = await authenticateClient(clients, request, body, false);
@@ -150,19 +150,20 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
   });
   const local =
     connection.options.provider !== 'sms_gateway' || isOwnGateway(connection.options.gateway_url, config);
-  const { issued, message } = await db.transaction().execute(async (trx) => {
-    const issued = await codes.issue(trx, {
+  const { issued, message } = await stores.transaction(async (tx) => {
+    const issued = await codes.issue(tx, {
       connectionId: connection.id,
       clientId: client.client_id,
       phone: phone.e164,
       code,
       lifetimeSeconds: totp.timeStep,
     });
-    const message = await outbox.enqueue(trx, {
+    const message = await outbox.enqueue(tx, {
       source: 'passwordless',
-      route: local ? 'outbox' : 'gateway_url',
+      dispatch: local ? 'outbox' : 'gateway_url',
       connectionId: connection.id,
       recipient: phone.e164,
+      country: phone.country ?? null,
       body: text,
       bodyRedacted: maskCode(text, code),
       sender: connection.options.from ?? null,
@@ -187,8 +188,7 @@ async function start(services: Services, request: FastifyRequest, body: Static<t
         : undefined,
       timeoutMs: config.gateway.outboundTimeoutMs,
     });
-    const status = result.outcome === 'accepted' ? 'sent' : 'failed';
-    await outbox.recordAttempt(message, null, 'gateway_url', result, startedAt, { status });
+    await outbox.recordAttempt(message, null, 'gateway_url', result, startedAt);
     if (result.outcome !== 'accepted') {
       await codes.void(issued.id);
       request.log.warn(

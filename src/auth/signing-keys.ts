@@ -1,5 +1,6 @@
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { Db } from '../store/database.js';
+import { isUniqueViolation } from '../store/database.js';
+import type { KeyStore } from '../store/keys.js';
 import { randomAlphanumeric } from '../util/ids.js';
 
 export interface SigningKey {
@@ -18,17 +19,16 @@ export class SigningKeys {
   private jwks: { keys: JWK[] } = { keys: [] };
   private publicKeys = new Map<string, CryptoKey>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly keys: KeyStore) {}
 
   async load(now: number): Promise<void> {
-    let rows = await this.db
-      .selectFrom('signing_keys')
-      .selectAll()
-      .where('status', '!=', 'revoked')
-      .execute();
+    let rows = await this.keys.published();
     if (!rows.some((r) => r.status === 'current')) {
-      await this.rotate(now);
-      rows = await this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'revoked').execute();
+      // Two nodes starting on an empty database both get here; the database keeps one key.
+      await this.rotate(now).catch((err: unknown) => {
+        if (!isUniqueViolation(err)) throw err;
+      });
+      rows = await this.keys.published();
     }
     const currentRow = rows.find((r) => r.status === 'current');
     if (!currentRow) throw new Error('no current signing key');
@@ -59,23 +59,12 @@ export class SigningKeys {
     const kid = randomAlphanumeric(22);
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('signing_keys')
-        .set({ status: 'previous' })
-        .where('status', '=', 'current')
-        .execute();
-      await trx
-        .insertInto('signing_keys')
-        .values({
-          kid,
-          alg: 'RS256',
-          private_jwk: JSON.stringify(privateJwk),
-          public_jwk: JSON.stringify(publicJwk),
-          status: 'current',
-          created_at: now,
-        })
-        .execute();
+    await this.keys.makeCurrent({
+      kid,
+      alg: 'RS256',
+      private_jwk: JSON.stringify(privateJwk),
+      public_jwk: JSON.stringify(publicJwk),
+      created_at: now,
     });
     return kid;
   }

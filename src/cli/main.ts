@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SigningKeys } from '../auth/signing-keys.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server.js';
-import { migrate, openSqlite } from '../store/database.js';
+import { migrate, openDatabase } from '../store/database.js';
+import { Stores } from '../store/index.js';
 
 const HELP = `otpline: passwordless SMS login server and SMS gateway
 
@@ -65,17 +65,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig({ configPath: values.config, overrides: flagsToOverrides(values) });
   if (command === 'migrate') {
-    const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+    const { db } = openDatabase(config);
     await migrate(db);
     await db.destroy();
     process.stdout.write('migrations applied\n');
     return 0;
   }
   if (command === 'keys' && positionals[1] === 'rotate') {
-    const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+    const { db, dialect } = openDatabase(config);
     await migrate(db);
-    const kid = await new SigningKeys(db).rotate(Date.now());
-    await db.destroy();
+    const stores = new Stores(db, dialect);
+    const kid = await new SigningKeys(stores.keys).rotate(Date.now());
+    await stores.close();
     process.stdout.write(
       `new signing key ${kid}; running nodes pick it up within a minute, old keys stay in the JWKS\n`,
     );

@@ -2,21 +2,13 @@ import type { Logger } from 'pino';
 import type { SendResult, SmsProvider } from '../providers/types.js';
 import type { Clock } from '../util/clock.js';
 import { randomAlphanumeric } from '../util/ids.js';
+import type { RetrySettings } from './message-status.js';
 import type { MessageRow, Outbox } from './outbox.js';
 
-export interface WorkerSettings {
+export interface WorkerSettings extends RetrySettings {
   pollIntervalMs: number;
   batchSize: number;
   leaseMs: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-}
-
-/** Exponential backoff with full jitter: a retry storm spreads out instead of arriving at once. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /**
@@ -74,19 +66,26 @@ export class OutboxWorker {
       this.again = false;
       try {
         const handled = await this.runOnce();
-        if (handled >= this.settings.batchSize) this.again = true;
+        if (handled >= this.passLimit()) this.again = true;
       } catch (err) {
         this.logger.error({ err }, 'outbox pass failed');
       }
     } while (this.again && !this.stopped);
   }
 
-  /** One pass: expire, claim, deliver. Returns how many messages were claimed. */
+  /**
+   * One pass: expire, claim, deliver. Returns how many messages were claimed. A pass claims no
+   * more than the provider takes at once, so its sends are never more than that in flight.
+   */
   async runOnce(): Promise<number> {
     await this.outbox.expireDue();
-    const batch = await this.outbox.claim(this.owner, this.settings.batchSize, this.settings.leaseMs);
+    const batch = await this.outbox.claim(this.owner, this.passLimit(), this.settings.leaseMs);
     await Promise.all(batch.map((message) => this.deliver(message)));
     return batch.length;
+  }
+
+  private passLimit(): number {
+    return Math.min(this.settings.batchSize, this.provider.maxConcurrency ?? Number.POSITIVE_INFINITY);
   }
 
   private async deliver(message: MessageRow): Promise<void> {
@@ -100,30 +99,20 @@ export class OutboxWorker {
           from: message.sender,
           body: message.body,
           idempotencyKey: message.idempotency_key,
+          country: message.country,
         },
         AbortSignal.timeout(Math.max(1000, this.settings.leaseMs - 1000)),
       );
     } catch (err) {
       result = { outcome: 'transient', detail: `provider threw: ${(err as Error).message}` };
     }
-    const attempt = message.attempts + 1;
-    let next: { status: MessageRow['status']; nextAttemptAt?: number };
-    if (result.outcome === 'accepted') {
-      next = { status: 'sent' };
-    } else if (result.outcome === 'transient' && attempt < this.settings.maxAttempts) {
-      const at = this.clock.now() + backoffMs(attempt, this.settings.retryBaseMs, this.settings.retryMaxMs);
-      next =
-        at >= Number(message.expires_at) ? { status: 'expired' } : { status: 'queued', nextAttemptAt: at };
-    } else {
-      next = { status: 'failed' };
-    }
-    const recorded = await this.outbox.recordAttempt(
+    const { recorded, next } = await this.outbox.recordAttempt(
       message,
       this.owner,
       this.provider.name,
       result,
       startedAt,
-      next,
+      this.settings,
     );
     this.logger.info(
       {
@@ -131,7 +120,7 @@ export class OutboxWorker {
         provider: this.provider.name,
         outcome: result.outcome,
         status: next.status,
-        attempt,
+        attempt: message.attempts + 1,
         recorded,
       },
       'sms delivery attempt',

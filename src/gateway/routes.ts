@@ -67,11 +67,12 @@ export function gatewayRoutes(app: FastifyInstance, services: Services): void {
         if (existing) return { id: existing.id, status: existing.status, recipient: existing.recipient };
       }
       const message = await outbox
-        .enqueue(services.db, {
+        .enqueue(services.stores, {
           source: 'gateway',
-          route: 'outbox',
+          dispatch: 'outbox',
           connectionId: null,
           recipient: phone.e164,
+          country: phone.country ?? null,
           body: request.body.body,
           bodyRedacted: maskDigitRuns(request.body.body),
           sender: request.body.sender ?? null,

@@ -169,7 +169,7 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
-    await services.db.selectFrom('settings').select('key').limit(1).execute();
+    await services.stores.ping();
     return { status: 'ok' };
   });
 

@@ -330,7 +330,6 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
         );
       }
       await clients.delete(client.client_id);
-      await connections.forgetClient(client.client_id);
       reply.status(204);
     },
   );

@@ -18,6 +18,7 @@ const Attempt = Type.Object({
   provider: Type.String(),
   outcome: Type.String(),
   status_code: Type.Union([Type.String(), Type.Null()]),
+  provider_message_id: Type.Union([Type.String(), Type.Null()]),
   detail: Type.Union([Type.String(), Type.Null()]),
   started_at: Type.String(),
   finished_at: Type.String(),
@@ -26,9 +27,14 @@ const Attempt = Type.Object({
 const MessageReply = Type.Object({
   id: Type.String(),
   source: Type.String(),
-  route: Type.String(),
+  dispatch: Type.String({
+    description:
+      'outbox: delivered by the worker through the provider; gateway_url: posted to the connection gateway',
+  }),
+  route: Type.String({ description: 'Deprecated: the same as dispatch (kept for earlier clients)' }),
   connection_id: Type.Union([Type.String(), Type.Null()]),
   recipient: Type.String(),
+  country: Type.Union([Type.String(), Type.Null()]),
   sender: Type.Union([Type.String(), Type.Null()]),
   body: Type.String({ description: 'The text with its code masked' }),
   status: Type.String(),
@@ -42,15 +48,17 @@ const MessageReply = Type.Object({
   updated_at: Type.String(),
 });
 
-const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
+const iso = (ms: number) => new Date(ms).toISOString();
 
 function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageReply> {
   return {
     id: m.id,
     source: m.source,
-    route: m.route,
+    dispatch: m.dispatch,
+    route: m.dispatch,
     connection_id: m.connection_id,
     recipient: m.recipient,
+    country: m.country,
     sender: m.sender,
     body: m.body_redacted,
     status: m.status,
@@ -59,6 +67,7 @@ function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageRe
       provider: a.provider,
       outcome: a.outcome,
       status_code: a.status_code,
+      provider_message_id: a.provider_message_id,
       detail: a.detail,
       started_at: iso(a.started_at),
       finished_at: iso(a.finished_at),

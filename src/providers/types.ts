@@ -6,6 +6,8 @@ export interface OutgoingSms {
   body: string;
   /** Stable across retries of the same message; passed to providers that deduplicate. */
   idempotencyKey: string;
+  /** ISO 3166 alpha-2 country of the recipient, when its number tells. */
+  country: string | null;
 }
 
 export type SendOutcome = 'accepted' | 'transient' | 'permanent' | 'rejected_number';
@@ -17,6 +19,8 @@ export type SendResult =
 
 export interface SmsProvider {
   readonly name: string;
+  /** Most sends in flight at once; the worker claims no more than this per pass. */
+  readonly maxConcurrency?: number;
   send(message: OutgoingSms, signal: AbortSignal): Promise<SendResult>;
   close?(): Promise<void>;
 }

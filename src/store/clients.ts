@@ -1,4 +1,6 @@
+import { atomically } from './atomic.js';
 import type { Db } from './database.js';
+import { pageOf } from './paging.js';
 import type { ClientsTable } from './tables.js';
 
 export const GRANT_PASSWORDLESS_OTP = 'http://auth0.com/oauth/grant-type/passwordless/otp';
@@ -51,13 +53,13 @@ function fromRow(row: ClientsTable): Client {
     extra: JSON.parse(row.extra) as Record<string, unknown>,
     jwt_configuration: {
       alg: row.jwt_alg as 'RS256' | 'HS256',
-      lifetime_in_seconds: Number(row.id_token_lifetime),
+      lifetime_in_seconds: row.id_token_lifetime,
     },
     is_first_party: row.is_first_party === 1,
     is_management: row.is_management === 1,
     client_metadata: JSON.parse(row.client_metadata) as Record<string, string>,
-    created_at: Number(row.created_at),
-    updated_at: Number(row.updated_at),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 
@@ -98,19 +100,13 @@ export class ClientStore {
   }
 
   async list(offset: number, limit: number): Promise<{ clients: Client[]; total: number }> {
-    const rows = await this.db
-      .selectFrom('clients')
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('client_id')
-      .offset(offset)
-      .limit(limit)
-      .execute();
-    const count = await this.db
-      .selectFrom('clients')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return { clients: rows.map(fromRow), total: Number(count.n) };
+    const { rows, total } = await pageOf(
+      this.db.selectFrom('clients'),
+      (q) => q.selectAll().orderBy('created_at').orderBy('client_id'),
+      offset,
+      limit,
+    );
+    return { clients: rows.map(fromRow), total };
   }
 
   async existing(clientIds: string[]): Promise<Set<string>> {
@@ -132,9 +128,13 @@ export class ClientStore {
     await this.db.updateTable('clients').set(rest).where('client_id', '=', client_id).execute();
   }
 
+  /** Deletes the client and takes it off every connection, together. */
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return atomically(this.db, async (trx) => {
+      await trx.deleteFrom('connection_clients').where('client_id', '=', clientId).execute();
+      const result = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async hasManagementClient(): Promise<boolean> {

@@ -1,4 +1,6 @@
+import { atomically } from './atomic.js';
 import type { Db } from './database.js';
+import { pageOf } from './paging.js';
 import type { ConnectionsTable } from './tables.js';
 
 export interface GatewayAuthentication {
@@ -43,19 +45,19 @@ export interface Connection {
   updated_at: number;
 }
 
-function fromRow(row: ConnectionsTable): Connection {
+function fromRow(row: ConnectionsTable, enabledClients: string[]): Connection {
   return {
     id: row.id,
     name: row.name,
     strategy: row.strategy,
     display_name: row.display_name,
     options: JSON.parse(row.options) as SmsConnectionOptions,
-    enabled_clients: JSON.parse(row.enabled_clients) as string[],
+    enabled_clients: enabledClients,
     is_domain_connection: row.is_domain_connection === 1,
     realms: JSON.parse(row.realms) as string[],
     metadata: JSON.parse(row.metadata) as Record<string, string>,
-    created_at: Number(row.created_at),
-    updated_at: Number(row.updated_at),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
   };
 }
 
@@ -66,7 +68,6 @@ function toRow(c: Connection): ConnectionsTable {
     strategy: c.strategy,
     display_name: c.display_name,
     options: JSON.stringify(c.options),
-    enabled_clients: JSON.stringify(c.enabled_clients),
     is_domain_connection: c.is_domain_connection ? 1 : 0,
     realms: JSON.stringify(c.realms),
     metadata: JSON.stringify(c.metadata),
@@ -75,12 +76,33 @@ function toRow(c: Connection): ConnectionsTable {
   };
 }
 
+/** Connections, with their enabled clients in a table of their own (one row per connection and client). */
 export class ConnectionStore {
   constructor(private readonly db: Db) {}
 
+  private async withClients(rows: ConnectionsTable[]): Promise<Connection[]> {
+    if (rows.length === 0) return [];
+    const links = await this.db
+      .selectFrom('connection_clients')
+      .select(['connection_id', 'client_id'])
+      .where(
+        'connection_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('position')
+      .execute();
+    return rows.map((row) =>
+      fromRow(
+        row,
+        links.filter((l) => l.connection_id === row.id).map((l) => l.client_id),
+      ),
+    );
+  }
+
   async get(id: string): Promise<Connection | undefined> {
     const row = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? fromRow(row) : undefined;
+    return row ? (await this.withClients([row]))[0] : undefined;
   }
 
   async getByName(name: string): Promise<Connection | undefined> {
@@ -89,51 +111,61 @@ export class ConnectionStore {
       .selectAll()
       .where('name', '=', name)
       .executeTakeFirst();
-    return row ? fromRow(row) : undefined;
+    return row ? (await this.withClients([row]))[0] : undefined;
   }
 
   async list(filter: { strategy?: string; name?: string }, offset: number, limit: number) {
     let query = this.db.selectFrom('connections');
     if (filter.strategy) query = query.where('strategy', '=', filter.strategy);
     if (filter.name) query = query.where('name', '=', filter.name);
-    const rows = await query
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .offset(offset)
-      .limit(limit)
-      .execute();
-    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { connections: rows.map(fromRow), total: Number(count.n) };
+    const { rows, total } = await pageOf(
+      query,
+      (q) => q.selectAll().orderBy('created_at').orderBy('id'),
+      offset,
+      limit,
+    );
+    return { connections: await this.withClients(rows), total };
   }
 
   async insert(connection: Connection): Promise<void> {
-    await this.db.insertInto('connections').values(toRow(connection)).execute();
+    await atomically(this.db, async (trx) => {
+      await trx.insertInto('connections').values(toRow(connection)).execute();
+      await setClients(trx, connection);
+    });
   }
 
   async update(connection: Connection): Promise<void> {
     const { id, created_at: _created, ...rest } = toRow(connection);
-    await this.db.updateTable('connections').set(rest).where('id', '=', id).execute();
+    await atomically(this.db, async (trx) => {
+      await trx.updateTable('connections').set(rest).where('id', '=', id).execute();
+      await setClients(trx, connection);
+    });
   }
 
   /** Deletes the connection with its users and codes, as Auth0 does. */
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return atomically(this.db, async (trx) => {
       await trx.deleteFrom('users').where('connection_id', '=', id).execute();
       await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
       await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('connection_clients').where('connection_id', '=', id).execute();
       const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
   }
+}
 
-  /** Removes a deleted client from every connection's `enabled_clients`. */
-  async forgetClient(clientId: string): Promise<void> {
-    const all = await this.db.selectFrom('connections').selectAll().execute();
-    for (const row of all.map(fromRow)) {
-      if (!row.enabled_clients.includes(clientId)) continue;
-      row.enabled_clients = row.enabled_clients.filter((id) => id !== clientId);
-      await this.update(row);
-    }
-  }
+async function setClients(trx: Db, connection: Connection): Promise<void> {
+  await trx.deleteFrom('connection_clients').where('connection_id', '=', connection.id).execute();
+  if (connection.enabled_clients.length === 0) return;
+  await trx
+    .insertInto('connection_clients')
+    .values(
+      connection.enabled_clients.map((client_id, position) => ({
+        connection_id: connection.id,
+        client_id,
+        position,
+      })),
+    )
+    .execute();
 }

@@ -1,23 +1,22 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { join } from 'node:path';
+import { type Kysely, Migrator } from 'kysely';
 import { migrationProvider } from './migrations/index.js';
+import { openSqlite } from './sqlite/open.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
 
-/** Opens (creating if needed) the embedded SQLite database in WAL mode. */
-export function openSqlite(file: string): Db {
-  mkdirSync(dirname(file), { recursive: true });
-  // Create it owner-only: it holds secrets and signing keys. SQLite gives -wal and -shm the same mode.
-  closeSync(openSync(file, 'a', 0o600));
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL'); // a 2xx means the row is on disk, even across power loss
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+/** The SQL dialects the stores speak; where their SQL must differ, it differs in one place each. */
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabase {
+  db: Db;
+  dialect: Dialect;
+}
+
+/** Opens the configured database: the embedded SQLite file in the data directory. */
+export function openDatabase(config: { dataDir: string }): OpenDatabase {
+  return { db: openSqlite(join(config.dataDir, 'otpline.sqlite')), dialect: 'sqlite' };
 }
 
 export async function migrate(db: Db): Promise<void> {
@@ -29,4 +28,15 @@ export async function migrate(db: Db): Promise<void> {
       `database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`,
     );
   }
+}
+
+/** True when `err` is the database refusing a duplicate of a unique key (both dialects). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e?.code === '23505' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
 }

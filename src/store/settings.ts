@@ -1,31 +1,29 @@
 import type { Db } from './database.js';
 
-export async function getSetting(db: Db, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row?.value;
-}
+/** Server-wide values made once and shared by every node (generated secrets). */
+export class SettingStore {
+  constructor(private readonly db: Db) {}
 
-export async function setSetting(db: Db, key: string, value: string): Promise<void> {
-  await db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
-}
+  async get(key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
 
-/** Returns the stored value, or stores and returns `make()` on first use. */
-export async function getOrCreateSetting(
-  db: Db,
-  key: string,
-  make: () => string,
-): Promise<{ value: string; created: boolean }> {
-  const existing = await getSetting(db, key);
-  if (existing !== undefined) return { value: existing, created: false };
-  const value = make();
-  await db
-    .insertInto('settings')
-    .values({ key, value })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  return { value: (await getSetting(db, key)) ?? value, created: true };
+  /** Returns the stored value, or stores and returns `make()` on first use (the first node to store it wins). */
+  async getOrCreate(key: string, make: () => string): Promise<{ value: string; created: boolean }> {
+    const existing = await this.get(key);
+    if (existing !== undefined) return { value: existing, created: false };
+    const value = make();
+    const inserted = await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return { value, created: true };
+    return { value: (await this.get(key)) ?? value, created: false };
+  }
 }

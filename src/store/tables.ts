@@ -42,12 +42,18 @@ export interface ConnectionsTable {
   strategy: string;
   display_name: string | null;
   options: string; // JSON object, secrets included: never sent out as is
-  enabled_clients: string; // JSON array
   is_domain_connection: number;
   realms: string; // JSON array
   metadata: string; // JSON object
   created_at: number;
   updated_at: number;
+}
+
+/** The clients enabled on a connection (Auth0's `enabled_clients`), in the order they were given. */
+export interface ConnectionClientsTable {
+  connection_id: string;
+  client_id: string;
+  position: number;
 }
 
 export interface UsersTable {
@@ -87,7 +93,17 @@ export interface RateCountersTable {
   count: number;
 }
 
-export type MessageStatus = 'queued' | 'processing' | 'sent' | 'failed' | 'expired';
+export type MessageStatus =
+  | 'queued'
+  | 'processing'
+  | 'sent'
+  | 'failed'
+  | 'expired'
+  | 'delivered'
+  | 'undelivered';
+
+/** How a message leaves: through the outbox worker and a provider, or posted at once to a connection's `gateway_url`. */
+export type Dispatch = 'outbox' | 'gateway_url';
 
 export interface MessagesTable {
   id: string;
@@ -99,8 +115,9 @@ export interface MessagesTable {
   /** The text with its code masked: what the API shows and what is kept. */
   body_redacted: string;
   sender: string | null;
-  /** 'outbox' messages are delivered by the worker; 'gateway_url' ones by the caller, synchronously. */
-  route: 'outbox' | 'gateway_url';
+  /** ISO 3166 country of the recipient, when its number tells. */
+  country: string | null;
+  dispatch: Dispatch;
   status: MessageStatus;
   attempts: number;
   next_attempt_at: number;
@@ -122,6 +139,8 @@ export interface MessageAttemptsTable {
   provider: string;
   outcome: 'accepted' | 'transient' | 'permanent' | 'rejected_number';
   status_code: string | null;
+  /** The provider's id for the message, which its delivery receipts name. */
+  provider_message_id: string | null;
   detail: string | null;
   started_at: number;
   finished_at: number;
@@ -132,6 +151,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
   connections: ConnectionsTable;
+  connection_clients: ConnectionClientsTable;
   users: UsersTable;
   otp_codes: OtpCodesTable;
   phone_failures: PhoneFailuresTable;

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { pageOf } from './paging.js';
 import type { UsersTable } from './tables.js';
 
 export interface User {
@@ -13,13 +14,7 @@ export interface User {
 }
 
 function fromRow(row: UsersTable): User {
-  return {
-    ...row,
-    phone_verified: row.phone_verified === 1,
-    created_at: Number(row.created_at),
-    updated_at: Number(row.updated_at),
-    last_login: row.last_login === null ? null : Number(row.last_login),
-  };
+  return { ...row, phone_verified: row.phone_verified === 1 };
 }
 
 export class UserStore {
@@ -44,15 +39,13 @@ export class UserStore {
     let query = this.db.selectFrom('users');
     if (filter.phone_number) query = query.where('phone_number', '=', filter.phone_number);
     if (filter.connection_id) query = query.where('connection_id', '=', filter.connection_id);
-    const rows = await query
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .offset(offset)
-      .limit(limit)
-      .execute();
-    const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { users: rows.map(fromRow), total: Number(count.n) };
+    const { rows, total } = await pageOf(
+      query,
+      (q) => q.selectAll().orderBy('created_at').orderBy('id'),
+      offset,
+      limit,
+    );
+    return { users: rows.map(fromRow), total };
   }
 
   async insert(user: User): Promise<void> {

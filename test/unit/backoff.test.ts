@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs } from '../../src/gateway/outbox-worker.js';
+import { backoffMs } from '../../src/gateway/message-status.js';
 
 describe('retry backoff', () => {
   it('doubles per attempt up to the cap, with jitter in the upper half', () => {

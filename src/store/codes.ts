@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { OtpCodesTable } from './tables.js';
+
+export type NewCode = Omit<OtpCodesTable, 'status' | 'attempts'>;
+export type ActiveCode = Pick<OtpCodesTable, 'id' | 'client_id' | 'code_hash'>;
+
+/**
+ * One-time codes, stored as hashes. Every state change is one conditional statement, so many
+ * connections (and nodes) can try codes at once: a used code cannot come back, parallel wrong
+ * guesses each count, and the database keeps at most one active code per connection and phone.
+ */
+export class CodeStore {
+  constructor(private readonly db: Db) {}
+
+  /** Makes `code` the only active code for its phone (call inside a transaction). */
+  async replaceActive(code: NewCode): Promise<void> {
+    await this.db
+      .updateTable('otp_codes')
+      .set({ status: 'superseded' })
+      .where('connection_id', '=', code.connection_id)
+      .where('phone_number', '=', code.phone_number)
+      .where('status', '=', 'active')
+      .execute();
+    await this.db
+      .insertInto('otp_codes')
+      .values({ ...code, status: 'active', attempts: 0 })
+      .execute();
+  }
+
+  async findActive(connectionId: string, phone: string, now: number): Promise<ActiveCode | undefined> {
+    return this.db
+      .selectFrom('otp_codes')
+      .select(['id', 'client_id', 'code_hash'])
+      .where('connection_id', '=', connectionId)
+      .where('phone_number', '=', phone)
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  /** Uses the code; false when another request used, voided or replaced it first. */
+  async consume(id: string): Promise<boolean> {
+    const used = await this.db
+      .updateTable('otp_codes')
+      .set((eb) => ({ status: 'used', attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return Number(used.numUpdatedRows) === 1;
+  }
+
+  /** Counts a miss; the miss that reaches `limit` voids the code. Returns the code's status after it. */
+  async countMiss(id: string, limit: number): Promise<'active' | 'voided' | undefined> {
+    const row = await this.db
+      .updateTable('otp_codes')
+      .set({
+        attempts: sql<number>`attempts + 1`,
+        status: sql<'active' | 'voided'>`case when attempts + 1 >= ${limit} then 'voided' else status end`,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'active')
+      .returning('status')
+      .executeTakeFirst();
+    return row?.status as 'active' | 'voided' | undefined;
+  }
+
+  async void(id: string): Promise<void> {
+    await this.db.updateTable('otp_codes').set({ status: 'voided' }).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import { atomically } from './atomic.js';
+import { ClientStore } from './clients.js';
+import { CodeStore } from './codes.js';
+import { ConnectionStore } from './connections.js';
+import { CounterStore } from './counters.js';
+import type { Db, Dialect } from './database.js';
+import { KeyStore } from './keys.js';
+import { MessageStore } from './messages.js';
+import { SettingStore } from './settings.js';
+import { UserStore } from './users.js';
+
+/**
+ * Every repository, over one database handle. All SQL lives behind these; `transaction` gives
+ * the same repositories bound to one transaction, for writes that must commit together (a code
+ * and its message).
+ */
+export class Stores {
+  readonly clients: ClientStore;
+  readonly connections: ConnectionStore;
+  readonly users: UserStore;
+  readonly codes: CodeStore;
+  readonly counters: CounterStore;
+  readonly messages: MessageStore;
+  readonly keys: KeyStore;
+  readonly settings: SettingStore;
+
+  constructor(
+    private readonly db: Db,
+    readonly dialect: Dialect,
+  ) {
+    this.clients = new ClientStore(db);
+    this.connections = new ConnectionStore(db);
+    this.users = new UserStore(db);
+    this.codes = new CodeStore(db);
+    this.counters = new CounterStore(db);
+    this.messages = new MessageStore(db, dialect);
+    this.keys = new KeyStore(db);
+    this.settings = new SettingStore(db);
+  }
+
+  transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {
+    return atomically(this.db, (trx) => fn(new Stores(trx, this.dialect)));
+  }
+
+  /** Throws unless the database answers. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,148 @@
+import type { ExpressionBuilder } from 'kysely';
+import { atomically } from './atomic.js';
+import type { Db, Dialect } from './database.js';
+import { pageOf } from './paging.js';
+import type { Database, MessageAttemptsTable, MessageStatus, MessagesTable } from './tables.js';
+
+export type MessageRow = MessagesTable;
+export type AttemptRow = MessageAttemptsTable;
+
+/** What changes on a message when an attempt is recorded. */
+export interface MessageUpdate {
+  status: MessageStatus;
+  nextAttemptAt: number;
+  provider: string;
+  providerMessageId: string | null;
+  lastError: string | null;
+  /** Final messages keep only their masked text. */
+  final: boolean;
+}
+
+/** The outbox's rows: messages to deliver and every attempt made. */
+export class MessageStore {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insert(row: MessageRow): Promise<void> {
+    await this.db.insertInto('messages').values(row).execute();
+  }
+
+  async findByIdempotencyKey(key: string): Promise<MessageRow | undefined> {
+    return this.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  /** Marks queued (or abandoned) messages whose time is up as expired; returns how many. */
+  async expireDue(now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('messages')
+      .set((eb) => ({
+        status: 'expired',
+        body: eb.ref('body_redacted'),
+        lease_owner: null,
+        lease_until: null,
+        updated_at: now,
+      }))
+      .where('expires_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Leases up to `limit` due messages to `owner`. The UPDATE repeats the "due" condition, so of
+   * two workers that picked the same row only one gets it; PostgreSQL also skips rows another
+   * worker is claiming right now instead of waiting for them.
+   */
+  async claim(owner: string, limit: number, leaseUntil: number, now: number): Promise<MessageRow[]> {
+    const due = (eb: ExpressionBuilder<Database, 'messages'>) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+        eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
+      ]);
+    let candidates = this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('dispatch', '=', 'outbox')
+      .where(due)
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (this.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+    return this.db
+      .updateTable('messages')
+      .set({ status: 'processing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
+      .where('id', 'in', candidates)
+      .where(due)
+      .returningAll()
+      .execute();
+  }
+
+  /**
+   * Records an attempt and moves the message on, in one transaction. With an `owner`, only the
+   * lease holder may: a worker whose lease ran out cannot overwrite the one that took over.
+   */
+  async recordAttempt(
+    message: Pick<MessageRow, 'id'>,
+    owner: string | null,
+    attempt: AttemptRow,
+    update: MessageUpdate,
+  ): Promise<boolean> {
+    return atomically(this.db, async (trx) => {
+      let query = trx
+        .updateTable('messages')
+        .set((eb) => ({
+          status: update.status,
+          attempts: attempt.attempt,
+          next_attempt_at: update.nextAttemptAt,
+          lease_owner: null,
+          lease_until: null,
+          provider: update.provider,
+          provider_message_id: update.providerMessageId,
+          last_error: update.lastError,
+          body: update.final ? eb.ref('body_redacted') : eb.ref('body'),
+          updated_at: attempt.finished_at,
+        }))
+        .where('id', '=', message.id);
+      if (owner !== null) query = query.where('lease_owner', '=', owner);
+      const updated = await query.executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await trx.insertInto('message_attempts').values(attempt).execute();
+      return true;
+    });
+  }
+
+  async get(id: string): Promise<{ message: MessageRow; attempts: AttemptRow[] } | undefined> {
+    const message = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!message) return undefined;
+    return { message, attempts: await this.attemptsOf([id]) };
+  }
+
+  async list(filter: { status?: MessageStatus; recipient?: string }, offset: number, limit: number) {
+    let query = this.db.selectFrom('messages');
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.recipient) query = query.where('recipient', '=', filter.recipient);
+    const { rows, total } = await pageOf(
+      query,
+      (q) => q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+      offset,
+      limit,
+    );
+    return { messages: rows, attempts: await this.attemptsOf(rows.map((m) => m.id)), total };
+  }
+
+  private async attemptsOf(ids: string[]): Promise<AttemptRow[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('message_attempts')
+      .selectAll()
+      .where('message_id', 'in', ids)
+      .orderBy('attempt')
+      .execute();
+  }
+}

@@ -1,0 +1,21 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../tables.js';
+
+/**
+ * Opens (creating if needed) the embedded SQLite database in WAL mode. better-sqlite3 returns
+ * integers as JavaScript numbers, which is how every store reads times and counters.
+ */
+export function openSqlite(file: string): Kysely<Database> {
+  mkdirSync(dirname(file), { recursive: true });
+  // Create it owner-only: it holds secrets and signing keys. SQLite gives -wal and -shm the same mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL'); // a 2xx means the row is on disk, even across power loss
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
