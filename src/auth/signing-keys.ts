@@ -1,6 +1,7 @@
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { isUniqueViolation } from '../store/database.js';
 import type { KeyStore } from '../store/keys.js';
+import type { SigningKeysTable } from '../store/tables.js';
 import { randomAlphanumeric } from '../util/ids.js';
 
 export interface SigningKey {
@@ -24,8 +25,8 @@ export class SigningKeys {
   async load(now: number): Promise<void> {
     let rows = await this.keys.published();
     if (!rows.some((r) => r.status === 'current')) {
-      // Two nodes starting on an empty database both get here; the database keeps one key.
-      await this.rotate(now).catch((err: unknown) => {
+      // Two nodes starting on an empty database both get here; the database keeps the first key.
+      await this.keys.addFirst(await newKey(now)).catch((err: unknown) => {
         if (!isUniqueViolation(err)) throw err;
       });
       rows = await this.keys.published();
@@ -52,21 +53,9 @@ export class SigningKeys {
 
   /** Makes a new current key; the old one stays published for tokens already issued. */
   async rotate(now: number): Promise<string> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', {
-      modulusLength: 2048,
-      extractable: true,
-    });
-    const kid = randomAlphanumeric(22);
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
-    await this.keys.makeCurrent({
-      kid,
-      alg: 'RS256',
-      private_jwk: JSON.stringify(privateJwk),
-      public_jwk: JSON.stringify(publicJwk),
-      created_at: now,
-    });
-    return kid;
+    const key = await newKey(now);
+    await this.keys.makeCurrent(key);
+    return key.kid;
   }
 
   signingKey(): SigningKey {
@@ -81,4 +70,19 @@ export class SigningKeys {
   publicKey(kid: string): CryptoKey | undefined {
     return this.publicKeys.get(kid);
   }
+}
+
+async function newKey(now: number): Promise<Omit<SigningKeysTable, 'status'>> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', {
+    modulusLength: 2048,
+    extractable: true,
+  });
+  const kid = randomAlphanumeric(22);
+  return {
+    kid,
+    alg: 'RS256',
+    private_jwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'RS256' }),
+    public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }),
+    created_at: now,
+  };
 }

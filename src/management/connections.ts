@@ -5,6 +5,7 @@ import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import { checkTemplate, TemplateError } from '../messages/template.js';
 import type { Services } from '../services.js';
 import type { Connection, SmsConnectionOptions } from '../store/connections.js';
+import { isForeignKeyViolation } from '../store/database.js';
 import { prefixedId } from '../util/ids.js';
 import { IdParams, type PageParams, PageQuery, paged, requireScope } from './auth.js';
 
@@ -187,6 +188,15 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length) throw new InvalidBody(`enabled_clients has unknown clients: ${unknown.join(', ')}`);
   };
+  /** Writes a connection; a client deleted since `checkClients` looked is refused by the database. */
+  const save = async (write: Promise<void>) => {
+    try {
+      await write;
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new InvalidBody('enabled_clients has unknown clients');
+      throw err;
+    }
+  };
 
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/api/v2/connections',
@@ -226,7 +236,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
         updated_at: now,
       };
       try {
-        await connections.insert(connection);
+        await save(connections.insert(connection));
       } catch (err) {
         if (await connections.getByName(name))
           throw new Conflict('connection_conflict', 'A connection with the same name already exists');
@@ -292,7 +302,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
         metadata: body.metadata ?? connection.metadata,
         updated_at: clock.now(),
       };
-      await connections.update(updated);
+      await save(connections.update(updated));
       return present(updated);
     },
   );

@@ -1,4 +1,3 @@
-import { atomically } from './atomic.js';
 import type { Db } from './database.js';
 import { pageOf } from './paging.js';
 import type { ClientsTable } from './tables.js';
@@ -128,13 +127,10 @@ export class ClientStore {
     await this.db.updateTable('clients').set(rest).where('client_id', '=', client_id).execute();
   }
 
-  /** Deletes the client and takes it off every connection, together. */
+  /** Deletes the client; the database takes it off every connection in the same statement. */
   async delete(clientId: string): Promise<boolean> {
-    return atomically(this.db, async (trx) => {
-      await trx.deleteFrom('connection_clients').where('client_id', '=', clientId).execute();
-      const result = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    });
+    const result = await this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async hasManagementClient(): Promise<boolean> {

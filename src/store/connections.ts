@@ -148,7 +148,6 @@ export class ConnectionStore {
       await trx.deleteFrom('users').where('connection_id', '=', id).execute();
       await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
       await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
-      await trx.deleteFrom('connection_clients').where('connection_id', '=', id).execute();
       const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });

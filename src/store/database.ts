@@ -30,6 +30,12 @@ export async function migrate(db: Db): Promise<void> {
   }
 }
 
+/** True when `err` is the database refusing a row that points at one that does not exist. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || e?.code === '23503';
+}
+
 /** True when `err` is the database refusing a duplicate of a unique key (both dialects). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };

@@ -13,6 +13,14 @@ export class KeyStore {
     return this.db.selectFrom('signing_keys').selectAll().where('status', '!=', 'revoked').execute();
   }
 
+  /** Adds the first current key; throws a unique violation when another node made one first. */
+  async addFirst(key: Omit<SigningKeysTable, 'status'>): Promise<void> {
+    await this.db
+      .insertInto('signing_keys')
+      .values({ ...key, status: 'current' })
+      .execute();
+  }
+
   /** Makes `key` the current key; the one before stays published as `previous`. */
   async makeCurrent(key: Omit<SigningKeysTable, 'status'>): Promise<void> {
     await atomically(this.db, async (trx) => {

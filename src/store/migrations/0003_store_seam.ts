@@ -10,8 +10,9 @@ export const storeSeam: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('connection_clients')
-      .addColumn('connection_id', 'text', (c) => c.notNull())
-      .addColumn('client_id', 'text', (c) => c.notNull())
+      // The database refuses a link to a client that is gone, and drops links with what they link.
+      .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+      .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id').onDelete('cascade'))
       .addColumn('position', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('connection_clients_pk', ['connection_id', 'client_id'])
       .execute();
@@ -22,8 +23,10 @@ export const storeSeam: Migration = {
       .execute();
     const { rows } = await sql<{ id: string; enabled_clients: string }>`
       select id, enabled_clients from connections`.execute(db);
+    const { rows: clients } = await sql<{ client_id: string }>`select client_id from clients`.execute(db);
+    const known = new Set(clients.map((c) => c.client_id));
     for (const row of rows) {
-      const ids = [...new Set(JSON.parse(row.enabled_clients) as string[])];
+      const ids = [...new Set(JSON.parse(row.enabled_clients) as string[])].filter((id) => known.has(id));
       for (const [position, clientId] of ids.entries()) {
         await sql`insert into connection_clients (connection_id, client_id, position)
           values (${row.id}, ${clientId}, ${position})`.execute(db);

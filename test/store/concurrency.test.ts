@@ -1,0 +1,234 @@
+// State changes that must hold with many database connections at once (many nodes, or
+// PostgreSQL's pool), run from two real connections to one SQLite file, interleaved.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SigningKeys } from '../../src/auth/signing-keys.js';
+import { Outbox } from '../../src/gateway/outbox.js';
+import { BruteForceGuard } from '../../src/otp/brute-force.js';
+import { OtpCodes } from '../../src/otp/codes.js';
+import { migrate } from '../../src/store/database.js';
+import { Stores } from '../../src/store/index.js';
+import { openSqlite } from '../../src/store/sqlite/open.js';
+import { ManualClock } from '../../src/util/clock.js';
+
+const KEY = Buffer.from('code-hmac-key-for-tests');
+
+describe('concurrent state changes from two database connections', () => {
+  let dir: string;
+  let a: Stores;
+  let b: Stores;
+  let rawB: ReturnType<typeof openSqlite>;
+  const clock = new ManualClock(Date.now());
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'otpline-concurrency-'));
+    const file = join(dir, 'otpline.sqlite');
+    const first = openSqlite(file);
+    await migrate(first);
+    a = new Stores(first, 'sqlite');
+    rawB = openSqlite(file);
+    b = new Stores(rawB, 'sqlite');
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let phoneSeq = 0;
+  async function issue(codesA: OtpCodes, phone: string, code = '123456') {
+    return a.transaction((tx) =>
+      codesA.issue(tx, { connectionId: 'con_1', clientId: 'app', phone, code, lifetimeSeconds: 300 }),
+    );
+  }
+
+  it('counts every wrong guess, however many arrive at once', async () => {
+    const codesA = new OtpCodes(a, clock, KEY, 3);
+    const codesB = new OtpCodes(b, clock, KEY, 3);
+    const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;
+    await issue(codesA, phone);
+    const guesses = await Promise.all([
+      codesA.verify('con_1', phone, 'app', '000001'),
+      codesB.verify('con_1', phone, 'app', '000002'),
+    ]);
+    assert.deepEqual(
+      guesses.map((g) => g.ok),
+      [false, false],
+    );
+    const third = await codesA.verify('con_1', phone, 'app', '000003');
+    assert.deepEqual(third, { ok: false, reason: 'code_voided' }, 'the third miss voids the code');
+    assert.deepEqual(await codesB.verify('con_1', phone, 'app', '123456'), { ok: false, reason: 'no_code' });
+  });
+
+  it('never revives a used code, and uses it once', async () => {
+    const codesA = new OtpCodes(a, clock, KEY, 3);
+    const codesB = new OtpCodes(b, clock, KEY, 3);
+    const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;
+    await issue(codesA, phone);
+    const [right, wrong, again] = await Promise.all([
+      codesA.verify('con_1', phone, 'app', '123456'),
+      codesB.verify('con_1', phone, 'app', '999999'),
+      codesB.verify('con_1', phone, 'app', '123456'),
+    ]);
+    assert.equal([right, again].filter((r) => r.ok).length, 1, 'one use only');
+    assert.equal(wrong.ok, false);
+    assert.equal((await codesA.verify('con_1', phone, 'app', '123456')).ok, false, 'not revived');
+  });
+
+  it('refuses a second active code for one phone, and a second current key, in the database itself', async () => {
+    const codesA = new OtpCodes(a, clock, KEY, 3);
+    const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;
+    await issue(codesA, phone);
+    // What a node racing another would write without seeing its code: the unique index refuses it.
+    const forged = {
+      id: 'forged',
+      connection_id: 'con_1',
+      client_id: 'app',
+      phone_number: phone,
+      code_hash: 'x',
+      status: 'active' as const,
+      attempts: 0,
+      created_at: clock.now(),
+      expires_at: clock.now() + 60_000,
+    };
+    await assert.rejects(rawB.insertInto('otp_codes').values(forged).execute(), /UNIQUE/);
+    await rawB
+      .insertInto('otp_codes')
+      .values({ ...forged, status: 'superseded' })
+      .execute();
+
+    await new SigningKeys(a.keys).load(clock.now());
+    const key = {
+      alg: 'RS256',
+      private_jwk: '{}',
+      public_jwk: '{}',
+      status: 'current' as const,
+      created_at: 0,
+    };
+    await assert.rejects(
+      rawB
+        .insertInto('signing_keys')
+        .values({ ...key, kid: 'forged' })
+        .execute(),
+      /UNIQUE/,
+    );
+  });
+
+  it('counts every failed login toward the block', async () => {
+    const settings = { failuresBeforeBlock: 10, blockSeconds: 900 };
+    const guardA = new BruteForceGuard(a.counters, clock, settings);
+    const guardB = new BruteForceGuard(b.counters, clock, settings);
+    const phone = '+14155559999';
+    await Promise.all(
+      Array.from({ length: 9 }, (_, i) => (i % 2 ? guardA : guardB).recordFailure('con_1', phone)),
+    );
+    assert.equal(await guardA.blockedFor('con_1', phone), 0, 'nine failures do not block');
+    await guardB.recordFailure('con_1', phone);
+    assert.equal(await guardA.blockedFor('con_1', phone), 900, 'the tenth blocks');
+  });
+
+  it('lets only one worker claim a message', async () => {
+    const outboxA = new Outbox(a, clock);
+    const outboxB = new Outbox(b, clock);
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const message = await outboxA.enqueue(a, {
+        source: 'gateway',
+        dispatch: 'outbox',
+        connectionId: null,
+        recipient: '+14155552671',
+        country: 'US',
+        body: `message ${i}`,
+        bodyRedacted: `message ${i}`,
+        sender: null,
+        expiresAt: clock.now() + 60_000,
+      });
+      ids.add(message.id);
+    }
+    const [first, second] = await Promise.all([
+      outboxA.claim('worker-a', 20, 30_000),
+      outboxB.claim('worker-b', 20, 30_000),
+    ]);
+    const claimed = [...first, ...second].map((m) => m.id);
+    assert.equal(new Set(claimed).size, claimed.length, 'no message claimed twice');
+    assert.deepEqual(new Set(claimed), ids);
+
+    // After the lease, one of the two takes them over, not both.
+    clock.advance(31_000);
+    const [again1, again2] = await Promise.all([
+      outboxA.claim('worker-a', 20, 30_000),
+      outboxB.claim('worker-b', 20, 30_000),
+    ]);
+    const retaken = [...again1, ...again2].map((m) => m.id);
+    assert.equal(new Set(retaken).size, retaken.length);
+    assert.equal(retaken.length, 20);
+  });
+
+  it('makes one current signing key when two nodes start on an empty database', async () => {
+    const file = join(dir, 'keys.sqlite');
+    const first = openSqlite(file);
+    await migrate(first);
+    const [x, y] = [new Stores(first, 'sqlite'), new Stores(openSqlite(file), 'sqlite')];
+    try {
+      const [keysX, keysY] = [new SigningKeys(x.keys), new SigningKeys(y.keys)];
+      await Promise.all([keysX.load(clock.now()), keysY.load(clock.now())]);
+      const current = (await x.keys.published()).filter((k) => k.status === 'current');
+      assert.equal(current.length, 1);
+      assert.equal((await x.keys.published()).length, 1, 'the loser made no key at all');
+      assert.equal(keysX.signingKey().kid, current[0]?.kid);
+      assert.equal(keysY.signingKey().kid, current[0]?.kid);
+    } finally {
+      await x.close();
+      await y.close();
+    }
+  });
+
+  it('takes a deleted client off every connection, and refuses to link it again', async () => {
+    const now = clock.now();
+    const client = {
+      client_id: 'doomed',
+      name: 'Doomed',
+      description: null,
+      client_secret: null,
+      app_type: 'native' as const,
+      token_endpoint_auth_method: 'none' as const,
+      grant_types: [],
+      callbacks: [],
+      web_origins: [],
+      allowed_origins: [],
+      allowed_logout_urls: [],
+      extra: {},
+      jwt_configuration: { alg: 'RS256' as const, lifetime_in_seconds: 36_000 },
+      is_first_party: true,
+      is_management: false,
+      client_metadata: {},
+      created_at: now,
+      updated_at: now,
+    };
+    await a.clients.insert(client);
+    const connection = (name: string) => ({
+      id: `con_${name}`,
+      name,
+      strategy: 'sms',
+      display_name: null,
+      options: {},
+      enabled_clients: ['doomed'],
+      is_domain_connection: false,
+      realms: [name],
+      metadata: {},
+      created_at: now,
+      updated_at: now,
+    });
+    await a.connections.insert(connection('one'));
+    await a.connections.insert(connection('two'));
+    await b.clients.delete('doomed');
+    assert.deepEqual((await a.connections.get('con_one'))?.enabled_clients, []);
+    assert.deepEqual((await a.connections.get('con_two'))?.enabled_clients, []);
+    // A PATCH that checked the client before it was deleted cannot link it now.
+    await assert.rejects(a.connections.update(connection('one')));
+    assert.deepEqual((await b.connections.get('con_one'))?.enabled_clients, []);
+  });
+});
