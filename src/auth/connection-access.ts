@@ -1,27 +1,23 @@
-import { BadParameter, UnauthorizedClient } from '../http/errors.js';
+import { ConnectionUnavailable, GrantNotAllowed } from '../errors.js';
 import { type Client, GRANT_PASSWORDLESS_OTP } from '../store/clients.js';
 import type { Connection, ConnectionStore } from '../store/connections.js';
 
-/** The SMS connection a client may use, or the Auth0 error for why not. */
+/** The SMS connection a client may use, or why not. */
 export async function smsConnectionFor(
   connections: ConnectionStore,
   client: Client,
   name: string,
-  fail: (description: string) => Error = (d) => new BadParameter('connection', d),
 ): Promise<Connection> {
   const connection = await connections.getByName(name);
-  if (!connection) throw fail('Connection does not exist');
-  if (connection.strategy !== 'sms') {
-    throw fail('Invalid connection strategy. It must either be a passwordless connection');
-  }
-  if (!connection.enabled_clients.includes(client.client_id)) throw fail('Connection is disabled');
+  if (!connection) throw new ConnectionUnavailable('unknown_connection');
+  if (connection.strategy !== 'sms') throw new ConnectionUnavailable('not_a_passwordless_connection');
+  if (!connection.enabled_clients.includes(client.client_id))
+    throw new ConnectionUnavailable('disabled_connection');
   return connection;
 }
 
 export function requireGrant(client: Client, grantType: string = GRANT_PASSWORDLESS_OTP): void {
-  if (!client.grant_types.includes(grantType)) {
-    throw new UnauthorizedClient(`Grant type '${grantType}' not allowed for the client.`);
-  }
+  if (!client.grant_types.includes(grantType)) throw new GrantNotAllowed(grantType);
 }
 
 export const DEFAULT_TOTP = { time_step: 180, length: 6 };

@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import Type, { type Static } from 'typebox';
-import { AuthError, InvalidRequest } from '../http/errors.js';
-import type { Services } from '../services.js';
+import Type from 'typebox';
+import type { App } from '../http/app-type.js';
+import { clientCredentials } from '../http/client-credentials.js';
 import { GRANT_LEGACY_RO } from '../store/clients.js';
-import { authenticateClient } from './client-auth.js';
-import { requireGrant, smsConnectionFor } from './connection-access.js';
-import { loginWithCode } from './otp-login.js';
+import type { GrantDeps } from './grants/types.js';
+import { passwordlessLogin } from './passwordless-login.js';
 
 const Body = Type.Object(
   {
@@ -29,8 +27,8 @@ const Reply = Type.Object({
 });
 
 /** Auth0's legacy resource-owner endpoint, still used by older SDKs and the gateway walk-through. */
-export function oauthRoRoute(app: FastifyInstance, services: Services): void {
-  app.post<{ Body: Static<typeof Body> }>(
+export function oauthRoRoute(app: App, deps: GrantDeps): void {
+  app.post(
     '/oauth/ro',
     {
       schema: {
@@ -40,34 +38,24 @@ export function oauthRoRoute(app: FastifyInstance, services: Services): void {
         body: Body,
         response: { 200: Reply },
       },
-      config: { errorStyle: 'oauth' },
+      config: { errorStyle: 'legacy_ro' },
     },
     async (request) => {
       const body = request.body;
-      // Clients authenticate here exactly as at /oauth/token: a confidential one needs its secret.
-      const { client } = await authenticateClient(services.clients, request, body, true);
-      requireGrant(client, GRANT_LEGACY_RO);
-      const connection = await smsConnectionFor(
-        services.connections,
-        client,
-        body.connection,
-        (d) => new InvalidRequest(d),
-      );
-      const user = await loginWithCode(
-        services,
-        client,
-        connection,
-        body.username,
-        body.password,
-        () => new AuthError(401, 'invalid_user_password', 'Wrong phone number or verification code.'),
-      );
+      const { client, user } = await passwordlessLogin(deps, {
+        credentials: clientCredentials(request, body),
+        grantType: GRANT_LEGACY_RO,
+        connection: body.connection,
+        username: body.username,
+        code: body.password,
+      });
       const scope = body.scope ?? 'openid';
       const idToken = scope.split(' ').includes('openid')
-        ? await services.tokens.idToken(client, user, { nonce: body.nonce })
+        ? await deps.tokens.idToken(client, user, { nonce: body.nonce })
         : undefined;
       return {
         ...(idToken ? { id_token: idToken } : {}),
-        access_token: await services.tokens.userAccessToken(client, user, scope),
+        access_token: await deps.tokens.userAccessToken(client, user, scope),
         token_type: 'bearer',
       };
     },

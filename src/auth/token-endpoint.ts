@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { UnsupportedGrantType } from '../http/errors.js';
-import type { Services } from '../services.js';
+import { UnsupportedGrantType } from '../errors.js';
+import type { App } from '../http/app-type.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { passwordlessOtpGrant } from './grants/passwordless-otp.js';
-import type { Grant, TokenRequestBody } from './grants/types.js';
+import type { Grant, GrantDeps, TokenRequestBody } from './grants/types.js';
 
 const grants = new Map<string, Grant>(
   [passwordlessOtpGrant, clientCredentialsGrant].map((g) => [g.grantType, g]),
@@ -37,8 +36,8 @@ const Reply = Type.Object({
   token_type: Type.String(),
 });
 
-export function tokenEndpointRoute(app: FastifyInstance, services: Services): void {
-  app.post<{ Body: TokenRequestBody }>(
+export function tokenEndpointRoute(app: App, deps: GrantDeps): void {
+  app.post(
     '/oauth/token',
     {
       schema: {
@@ -54,7 +53,7 @@ export function tokenEndpointRoute(app: FastifyInstance, services: Services): vo
       const grant = grants.get(request.body.grant_type);
       if (!grant) throw new UnsupportedGrantType(request.body.grant_type);
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return grant.handler(services, request, request.body);
+      return grant.handler(deps, request, request.body as TokenRequestBody);
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { BadParameter } from '../http/errors.js';
+import { InvalidParameter } from '../errors.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import { maskDigitRuns } from '../messages/template.js';
 import { normalizePhone } from '../phone/normalize.js';
@@ -52,13 +52,13 @@ export function gatewayRoutes(app: FastifyInstance, services: Services): void {
         body: Body,
         response: { 200: Reply },
       },
-      config: { errorStyle: 'oauth' },
+      config: { errorStyle: 'gateway' },
       // Check the caller before its body is even read.
       onRequest: async (request) => checkGatewayCaller(request, auth),
     },
     async (request) => {
       const phone = normalizePhone(request.body.recipient);
-      if (!phone.ok) throw new BadParameter('recipient', phone.reason);
+      if (!phone.ok) throw new InvalidParameter('recipient', phone.reason);
       const key = request.headers['idempotency-key'];
       const idempotencyKey =
         typeof key === 'string' && key.length > 0 && key.length <= 200 ? `gw:${key}` : undefined;

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -11,16 +12,19 @@ import { discoveryRoutes } from '../auth/discovery.js';
 import { oauthRoRoute } from '../auth/oauth-ro.js';
 import { passwordlessStartRoute } from '../auth/passwordless-start.js';
 import { tokenEndpointRoute } from '../auth/token-endpoint.js';
+import { OtplineError } from '../errors.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { clientRoutes } from '../management/clients.js';
 import { connectionRoutes } from '../management/connections.js';
 import { smsMessageRoutes } from '../management/sms-messages.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
+import type { App } from './app-type.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { OneLinePerRequest } from './request-log.js';
 import { type ErrorStyle, validationError, validatorCompiler } from './validation.js';
+import { wireError } from './wire-errors.js';
 
 function styleOf(request: FastifyRequest): ErrorStyle {
   return (
@@ -43,6 +47,11 @@ function handleError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
+  if (error instanceof OtplineError) {
+    if (error.extra.detail)
+      request.log.warn({ code: error.code, detail: error.extra.detail }, 'request refused');
+    return handleError(wireError(error, styleOf(request)) as never, request, reply);
+  }
   if (error instanceof AuthError) {
     for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     return reply.status(error.status).send({ error: error.code, error_description: error.description });
@@ -93,7 +102,7 @@ function handleError(
 }
 
 /** The default JSON parser (prototype poisoning refused), plus a bound on nesting for every route. */
-function guardJsonDepth(app: FastifyInstance, bodyLimit: number): void {
+function guardJsonDepth(app: App, bodyLimit: number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
@@ -119,14 +128,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export async function buildApp(
   services: Services,
   options: { https?: { cert: Buffer; key: Buffer } } = {},
-): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: services.logger,
-    bodyLimit: services.config.bodyLimitBytes,
-    trustProxy: services.config.trustProxy,
-    logController: new OneLinePerRequest(),
-    ...(options.https ? { https: options.https } : {}),
-  }) as unknown as FastifyInstance;
+): Promise<App> {
+  const app = (
+    Fastify({
+      loggerInstance: services.logger,
+      bodyLimit: services.config.bodyLimitBytes,
+      trustProxy: services.config.trustProxy,
+      logController: new OneLinePerRequest(),
+      ...(options.https ? { https: options.https } : {}),
+    }) as unknown as FastifyInstance
+  ).withTypeProvider<TypeBoxTypeProvider>();
 
   // Auth0's Authentication API treats an optional field sent as null as absent (auth0-python sends
   // "audience": null), so the schemas never see those nulls.

@@ -6,7 +6,7 @@ import { type AuthError, BadParameter, InvalidBody, InvalidRequest, ManagementEr
 import { nestedDeeperThan } from './json-depth.js';
 
 /** How a route reports a schema violation, matching the Auth0 endpoint it mirrors. */
-export type ErrorStyle = 'passwordless' | 'oauth' | 'management';
+export type ErrorStyle = 'passwordless' | 'oauth' | 'legacy_ro' | 'gateway' | 'management';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

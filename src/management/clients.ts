@@ -208,7 +208,7 @@ function mergeOther(
 const tags = ['Management API: clients'];
 
 export function clientRoutes(app: FastifyInstance, services: Services): void {
-  const { clients, connections, clock } = services;
+  const { clients, clock } = services;
   const load = async (id: string) => {
     const client = await clients.get(id);
     if (!client) throw new NotFound('inexistent_client', 'Client not found');

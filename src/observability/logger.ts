@@ -16,6 +16,13 @@ export const REDACT_PATHS = [
 
 export type LogFormat = 'auto' | 'pretty' | 'json';
 
+/** The little of a logger that logic needs, so it takes a request's logger or the server's alike. */
+export interface Log {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 /** JSON lines for machines; readable lines when a person watches (standard output is a terminal). */
 export function createLogger(
   level: string,

@@ -16,8 +16,13 @@ export interface TokenRequestBody {
   [other: string]: unknown;
 }
 
+export type GrantDeps = Pick<
+  Services,
+  'config' | 'clock' | 'clients' | 'connections' | 'users' | 'codes' | 'bruteForce' | 'tokens'
+>;
+
 /** One module per grant type, as in node-oidc-provider. */
 export interface Grant {
   grantType: string;
-  handler(services: Services, request: FastifyRequest, body: TokenRequestBody): Promise<TokenResponse>;
+  handler(deps: GrantDeps, request: FastifyRequest, body: TokenRequestBody): Promise<TokenResponse>;
 }
