@@ -1,8 +1,36 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { App } from '../http/app-type.js';
 import { AuthError } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORDLESS_OTP } from '../store/clients.js';
-import { userinfoAudience } from './tokens.js';
+import { userinfoAudience, userSub } from './tokens.js';
+
+const Jwks = Type.Object({
+  keys: Type.Array(Type.Object({}, { additionalProperties: true, description: 'A public JWK' })),
+});
+
+const Discovery = Type.Object({
+  issuer: Type.String(),
+  token_endpoint: Type.String(),
+  userinfo_endpoint: Type.String(),
+  jwks_uri: Type.String(),
+  response_types_supported: Type.Array(Type.String()),
+  subject_types_supported: Type.Array(Type.String()),
+  id_token_signing_alg_values_supported: Type.Array(Type.String()),
+  token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+  grant_types_supported: Type.Array(Type.String()),
+  scopes_supported: Type.Array(Type.String()),
+  claims_supported: Type.Array(Type.String()),
+});
+
+const UserInfo = Type.Object({
+  sub: Type.String(),
+  name: Type.String(),
+  phone_number: Type.String(),
+  phone_verified: Type.Boolean(),
+  updated_at: Type.String(),
+});
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -11,13 +39,18 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** JWKS, OpenID discovery and /userinfo. */
-export function discoveryRoutes(app: FastifyInstance, services: Services): void {
+export function discoveryRoutes(
+  app: App,
+  services: Pick<Services, 'config' | 'keys' | 'tokens' | 'users'>,
+): void {
   const { issuer } = services.config;
   const url = (path: string) => new URL(path, issuer).toString();
 
   app.get(
     '/.well-known/jwks.json',
-    { schema: { tags: ['Discovery'], summary: 'Public keys that verify id_tokens' } },
+    {
+      schema: { tags: ['Discovery'], summary: 'Public keys that verify id_tokens', response: { 200: Jwks } },
+    },
     async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return services.keys.publicJwks();
@@ -26,7 +59,7 @@ export function discoveryRoutes(app: FastifyInstance, services: Services): void 
 
   app.get(
     '/.well-known/openid-configuration',
-    { schema: { tags: ['Discovery'], summary: 'OpenID Connect discovery' } },
+    { schema: { tags: ['Discovery'], summary: 'OpenID Connect discovery', response: { 200: Discovery } } },
     async () => ({
       issuer,
       token_endpoint: url('oauth/token'),
@@ -56,7 +89,7 @@ export function discoveryRoutes(app: FastifyInstance, services: Services): void 
 
   app.get(
     '/userinfo',
-    { schema: { tags: ['Authentication API'], summary: 'The signed-in user' } },
+    { schema: { tags: ['Authentication API'], summary: 'The signed-in user', response: { 200: UserInfo } } },
     async (request) => {
       const token = bearerToken(request);
       if (!token)
@@ -72,7 +105,7 @@ export function discoveryRoutes(app: FastifyInstance, services: Services): void 
       const user = sub?.startsWith('sms|') ? await services.users.get(sub.slice(4)) : undefined;
       if (!user) throw new AuthError(401, 'invalid_token', 'The user no longer exists');
       return {
-        sub,
+        sub: userSub(user),
         name: user.phone_number,
         phone_number: user.phone_number,
         phone_verified: user.phone_verified,

@@ -77,6 +77,11 @@ export class Outbox {
     return row;
   }
 
+  /** Adds a message on its own (the gateway's messages carry no code). */
+  add(message: NewMessage): Promise<MessageRow> {
+    return this.enqueue(this.stores, message);
+  }
+
   findByIdempotencyKey(key: string): Promise<MessageRow | undefined> {
     return this.stores.messages.findByIdempotencyKey(key);
   }

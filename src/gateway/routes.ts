@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { InvalidParameter } from '../errors.js';
+import type { App } from '../http/app-type.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import { maskDigitRuns } from '../messages/template.js';
 import { normalizePhone } from '../phone/normalize.js';
@@ -29,7 +29,11 @@ const Body = Type.Object(
 const Reply = Type.Object({ id: Type.String(), status: Type.String(), recipient: Type.String() });
 
 /** The custom SMS gateway Auth0 (or otpline itself, or anyone) POSTs `{recipient, body, sender}` to. */
-export function gatewayRoutes(app: FastifyInstance, services: Services): void {
+/** The gateway half needs no auth stores: only its settings, the outbox and its own secret. */
+export function gatewayRoutes(
+  app: App,
+  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets'>,
+): void {
   const { config, outbox, clock, secrets } = services;
   const auth: GatewayAuthSettings = {
     key: secrets.gatewayKey,
@@ -41,7 +45,7 @@ export function gatewayRoutes(app: FastifyInstance, services: Services): void {
     clock,
   };
 
-  app.post<{ Body: Static<typeof Body> }>(
+  app.post(
     '/gateway/sms',
     {
       schema: {
@@ -67,7 +71,7 @@ export function gatewayRoutes(app: FastifyInstance, services: Services): void {
         if (existing) return { id: existing.id, status: existing.status, recipient: existing.recipient };
       }
       const message = await outbox
-        .enqueue(services.stores, {
+        .add({
           source: 'gateway',
           dispatch: 'outbox',
           connectionId: null,

@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import Type from 'typebox';
 import { discoveryRoutes } from '../auth/discovery.js';
 import { oauthRoRoute } from '../auth/oauth-ro.js';
 import { passwordlessStartRoute } from '../auth/passwordless-start.js';
@@ -179,10 +180,14 @@ export async function buildApp(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => {
-    await services.stores.ping();
-    return { status: 'ok' };
-  });
+  app.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } },
+    async () => {
+      await services.stores.ping();
+      return { status: 'ok' };
+    },
+  );
 
   passwordlessStartRoute(app, services);
   tokenEndpointRoute(app, services);

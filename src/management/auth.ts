@@ -1,12 +1,15 @@
 import type { FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import { managementAudience } from '../auth/tokens.js';
 import { ManagementError } from '../http/errors.js';
 import type { Services } from '../services.js';
 import type { ManagementScope } from './scopes.js';
 
+/** What checking a Management API token needs. */
+export type ManagementAuthDeps = Pick<Services, 'config' | 'tokens'>;
+
 /** An onRequest hook (it runs before the body is read) that admits only a valid Management API token carrying `scope`. */
-export function requireScope(services: Services, scope: ManagementScope) {
+export function requireScope(services: ManagementAuthDeps, scope: ManagementScope) {
   const audience = managementAudience(services.config.issuer);
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
@@ -51,6 +54,23 @@ export function paged<T>(key: string, items: T[], total: number, params: PagePar
     total,
   };
 }
+
+/** The response schema of a list: the bare array, or the page wrapped with its totals. */
+export function PagedReply<T extends TSchema>(key: string, item: T) {
+  return Type.Union([
+    Type.Array(item),
+    Type.Object({
+      [key]: Type.Array(item),
+      start: Type.Integer(),
+      limit: Type.Integer(),
+      length: Type.Integer(),
+      total: Type.Integer(),
+    }),
+  ]);
+}
+
+/** Deletes answer with no body. */
+export const NoContent = Type.Null({ description: 'No body' });
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
 export const ManagementErrorBody = Type.Object({

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import type { App } from '../http/app-type.js';
 import { InvalidBody, ManagementError, NotFound } from '../http/errors.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import type { Services } from '../services.js';
@@ -12,7 +12,16 @@ import {
   type TokenEndpointAuthMethod,
 } from '../store/clients.js';
 import { newSecret, randomAlphanumeric } from '../util/ids.js';
-import { IdParams, type PageParams, PageQuery, paged, requireScope } from './auth.js';
+import {
+  IdParams,
+  type ManagementAuthDeps,
+  NoContent,
+  PagedReply,
+  type PageParams,
+  PageQuery,
+  paged,
+  requireScope,
+} from './auth.js';
 
 const KNOWN_GRANTS = [
   'authorization_code',
@@ -207,7 +216,10 @@ function mergeOther(
 
 const tags = ['Management API: clients'];
 
-export function clientRoutes(app: FastifyInstance, services: Services): void {
+export function clientRoutes(
+  app: App,
+  services: ManagementAuthDeps & Pick<Services, 'clients' | 'clock'>,
+): void {
   const { clients, clock } = services;
   const load = async (id: string) => {
     const client = await clients.get(id);
@@ -215,7 +227,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     return client;
   };
 
-  app.post<{ Body: ClientBody }>(
+  app.post(
     '/api/v2/clients',
     {
       schema: { tags, summary: 'Create a client', body: CreateBody, response: { 201: ClientReply } },
@@ -229,10 +241,15 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get<{ Querystring: PageParams }>(
+  app.get(
     '/api/v2/clients',
     {
-      schema: { tags, summary: 'List clients', querystring: Type.Object(PageQuery) },
+      schema: {
+        tags,
+        summary: 'List clients',
+        querystring: Type.Object(PageQuery),
+        response: { 200: PagedReply('clients', ClientReply) },
+      },
       onRequest: requireScope(services, 'read:clients'),
     },
     async (request) => {
@@ -247,7 +264,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/v2/clients/:id',
     {
       schema: { tags, summary: 'Get a client', params: IdParams, response: { 200: ClientReply } },
@@ -256,7 +273,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     async (request) => present(await load(request.params.id)),
   );
 
-  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> & Record<string, unknown> }>(
+  app.patch(
     '/api/v2/clients/:id',
     {
       schema: {
@@ -295,7 +312,7 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     '/api/v2/clients/:id/rotate-secret',
     {
       schema: {
@@ -314,10 +331,10 @@ export function clientRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete(
     '/api/v2/clients/:id',
     {
-      schema: { tags, summary: 'Delete a client', params: IdParams },
+      schema: { tags, summary: 'Delete a client', params: IdParams, response: { 204: NoContent } },
       onRequest: requireScope(services, 'delete:clients'),
     },
     async (request, reply) => {

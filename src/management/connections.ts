@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import type { App } from '../http/app-type.js';
 import { Conflict, InvalidBody, NotFound } from '../http/errors.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
 import { checkTemplate, TemplateError } from '../messages/template.js';
@@ -7,7 +7,16 @@ import type { Services } from '../services.js';
 import type { Connection, SmsConnectionOptions } from '../store/connections.js';
 import { isForeignKeyViolation } from '../store/database.js';
 import { prefixedId } from '../util/ids.js';
-import { IdParams, type PageParams, PageQuery, paged, requireScope } from './auth.js';
+import {
+  IdParams,
+  type ManagementAuthDeps,
+  NoContent,
+  PagedReply,
+  type PageParams,
+  PageQuery,
+  paged,
+  requireScope,
+} from './auth.js';
 
 const NAME_PATTERN = '^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$';
 
@@ -175,7 +184,10 @@ function keepSecrets(next: SmsConnectionOptions, previous: SmsConnectionOptions)
 
 const tags = ['Management API: connections'];
 
-export function connectionRoutes(app: FastifyInstance, services: Services): void {
+export function connectionRoutes(
+  app: App,
+  services: ManagementAuthDeps & Pick<Services, 'clients' | 'connections' | 'clock'>,
+): void {
   const { connections, clients, clock } = services;
 
   const load = async (id: string) => {
@@ -198,7 +210,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     }
   };
 
-  app.post<{ Body: Static<typeof CreateBody> }>(
+  app.post(
     '/api/v2/connections',
     {
       schema: { tags, summary: 'Create a connection', body: CreateBody, response: { 201: ConnectionReply } },
@@ -247,10 +259,15 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/v2/connections',
     {
-      schema: { tags, summary: 'List connections', querystring: ListQuery },
+      schema: {
+        tags,
+        summary: 'List connections',
+        querystring: ListQuery,
+        response: { 200: PagedReply('connections', ConnectionReply) },
+      },
       onRequest: requireScope(services, 'read:connections'),
     },
     async (request) => {
@@ -264,7 +281,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/v2/connections/:id',
     {
       schema: { tags, summary: 'Get a connection', params: IdParams, response: { 200: ConnectionReply } },
@@ -273,7 +290,7 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     async (request) => present(await load(request.params.id)),
   );
 
-  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+  app.patch(
     '/api/v2/connections/:id',
     {
       schema: {
@@ -307,10 +324,10 @@ export function connectionRoutes(app: FastifyInstance, services: Services): void
     },
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete(
     '/api/v2/connections/:id',
     {
-      schema: { tags, summary: 'Delete a connection', params: IdParams },
+      schema: { tags, summary: 'Delete a connection', params: IdParams, response: { 202: NoContent } },
       onRequest: requireScope(services, 'delete:connections'),
     },
     async (request, reply) => {

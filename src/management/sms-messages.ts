@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { AttemptRow, MessageRow } from '../gateway/outbox.js';
+import type { App } from '../http/app-type.js';
 import { NotFound } from '../http/errors.js';
 import type { Services } from '../services.js';
-import { IdParams, PageQuery, paged, requireScope } from './auth.js';
+import { IdParams, type ManagementAuthDeps, PagedReply, PageQuery, paged, requireScope } from './auth.js';
 
 const Status = Type.Union(['queued', 'processing', 'sent', 'failed', 'expired'].map((s) => Type.Literal(s)));
 
@@ -85,13 +85,18 @@ function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageRe
 const tags = ['Management API: SMS messages'];
 
 /** The delivery log: every message, its status and each attempt. Codes are masked. */
-export function smsMessageRoutes(app: FastifyInstance, services: Services): void {
+export function smsMessageRoutes(app: App, services: ManagementAuthDeps & Pick<Services, 'outbox'>): void {
   const { outbox } = services;
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/v2/sms-messages',
     {
-      schema: { tags, summary: 'List SMS messages, newest first', querystring: ListQuery },
+      schema: {
+        tags,
+        summary: 'List SMS messages, newest first',
+        querystring: ListQuery,
+        response: { 200: PagedReply('sms_messages', MessageReply) },
+      },
       onRequest: requireScope(services, 'read:sms_messages'),
     },
     async (request) => {
@@ -111,7 +116,7 @@ export function smsMessageRoutes(app: FastifyInstance, services: Services): void
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/v2/sms-messages/:id',
     {
       schema: {

@@ -1,12 +1,20 @@
-import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { userSub } from '../auth/tokens.js';
+import type { App } from '../http/app-type.js';
 import { NotFound } from '../http/errors.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import type { Connection } from '../store/connections.js';
 import type { User } from '../store/users.js';
-import { IdParams, PageQuery, paged, requireScope } from './auth.js';
+import {
+  IdParams,
+  type ManagementAuthDeps,
+  NoContent,
+  PagedReply,
+  PageQuery,
+  paged,
+  requireScope,
+} from './auth.js';
 
 const ListQuery = Type.Object({
   ...PageQuery,
@@ -53,7 +61,10 @@ function present(user: User, connectionName: string): Static<typeof UserReply> {
 
 const tags = ['Management API: users'];
 
-export function userRoutes(app: FastifyInstance, services: Services): void {
+export function userRoutes(
+  app: App,
+  services: ManagementAuthDeps & Pick<Services, 'users' | 'connections'>,
+): void {
   const { users, connections } = services;
   const names = new Map<string, string>();
   const connectionName = async (id: string) => {
@@ -66,10 +77,15 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     return user;
   };
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/v2/users',
     {
-      schema: { tags, summary: 'List users', querystring: ListQuery },
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: ListQuery,
+        response: { 200: PagedReply('users', UserReply) },
+      },
       onRequest: requireScope(services, 'read:users'),
     },
     async (request) => {
@@ -93,7 +109,7 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/v2/users/:id',
     {
       schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: UserReply } },
@@ -105,10 +121,10 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
     },
   );
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  app.delete(
     '/api/v2/users/:id',
     {
-      schema: { tags, summary: 'Delete a user', params: IdParams },
+      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: NoContent } },
       onRequest: requireScope(services, 'delete:users'),
     },
     async (request, reply) => {
