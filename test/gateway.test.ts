@@ -28,12 +28,16 @@ describe('the gateway (/gateway/sms)', () => {
 
   before(async () => {
     sink = await SmsSink.start();
-    server = await startTestServer({
-      provider: {
-        name: 'webhook',
-        webhook: { url: `${sink.url}/deliver`, secret: 'webhook-signing-secret-123' },
+    // The worker is driven by hand (runOnce) with the manual clock: no real-time polling.
+    server = await startTestServer(
+      {
+        provider: {
+          name: 'webhook',
+          webhook: { url: `${sink.url}/deliver`, secret: 'webhook-signing-secret-123' },
+        },
       },
-    });
+      { noWorker: true },
+    );
   });
   after(async () => {
     await server.stop();
@@ -91,7 +95,9 @@ describe('the gateway (/gateway/sms)', () => {
     assert.equal(result.status, 200, result.text);
     assert.match(result.body.id, /^msg_/);
     assert.equal(result.body.recipient, '+14155552671');
-    await sink.waitFor(received + 1);
+    assert.equal((await messageOf(server, result.body.id)).status, 'queued', 'stored before the 200');
+    assert.equal(await server.services.worker.runOnce(), 1);
+    assert.equal(sink.received.length, received + 1);
     const delivered = sink.last();
     assert.equal(delivered.path, '/deliver');
     assert.deepEqual(delivered.body, {
@@ -103,7 +109,8 @@ describe('the gateway (/gateway/sms)', () => {
     assert.match(String(delivered.headers['x-otpline-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(delivered.headers['idempotency-key'], result.body.id);
 
-    const shown = await waitForStatus(server, result.body.id, 'sent');
+    const shown = await messageOf(server, result.body.id);
+    assert.equal(shown.status, 'sent');
     assert.equal(shown.provider, 'webhook');
     assert.equal(shown.provider_message_id, `sink-${received + 1}`);
     assert.equal(shown.body, 'Your code is ******', 'codes are masked in the delivery log');
@@ -116,7 +123,7 @@ describe('the gateway (/gateway/sms)', () => {
       json: message,
       token: await gatewayToken(server),
     });
-    const sent = await waitForStatus(server, retried.body.id, 'sent', 200);
+    const sent = await deliverUntil(server, retried.body.id, 'sent', 200);
     assert.deepEqual(
       sent.attempts.map((a: { outcome: string; status_code: string }) => [a.outcome, a.status_code]),
       [
@@ -131,7 +138,7 @@ describe('the gateway (/gateway/sms)', () => {
       json: message,
       token: await gatewayToken(server),
     });
-    const failed = await waitForStatus(server, refused.body.id, 'failed');
+    const failed = await deliverUntil(server, refused.body.id, 'failed');
     assert.equal(failed.attempts.length, 1);
     assert.match(failed.last_error, /^HTTP 400/);
   });
@@ -190,28 +197,27 @@ describe('message expiry', () => {
   it('never delivers a message after its time is up', async () => {
     const sink = await SmsSink.start();
     sink.defaultStatus = 503;
-    const server = await startTestServer({
-      provider: { name: 'webhook', webhook: { url: sink.url } },
-      outbox: {
-        pollIntervalMs: 50,
-        retryBaseMs: 20,
-        retryMaxMs: 50,
-        maxAttempts: 1000,
-        messageTtlMs: 60_000,
+    const server = await startTestServer(
+      {
+        provider: { name: 'webhook', webhook: { url: sink.url } },
+        outbox: { retryBaseMs: 20, retryMaxMs: 50, maxAttempts: 1000, messageTtlMs: 60_000 },
       },
-    });
+      { noWorker: true },
+    );
     try {
       const sent = await server.call('POST', '/gateway/sms', {
         json: message,
         token: await gatewayToken(server),
       });
-      const ticking = setInterval(() => server.clock.advance(200), 20);
-      await sink.waitFor(2).finally(() => clearInterval(ticking));
+      while (sink.received.length < 2) {
+        await server.services.worker.runOnce();
+        server.clock.advance(200);
+      }
       server.clock.advance(61_000);
-      const expired = await waitForStatus(server, sent.body.id, 'expired');
+      const expired = await deliverUntil(server, sent.body.id, 'expired');
       assert.ok(expired.attempts.length >= 2);
       const count = sink.received.length;
-      await new Promise((r) => setTimeout(r, 300));
+      await server.services.worker.runOnce();
       assert.equal(sink.received.length, count, 'no delivery after expiry');
     } finally {
       await server.stop();
@@ -220,16 +226,18 @@ describe('message expiry', () => {
   });
 });
 
-/** Polls the delivery log; moves the server's clock `tickMs` each time so retries come due. */
-async function waitForStatus(server: TestServer, id: string, status: string, tickMs = 0, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+async function messageOf(server: TestServer, id: string) {
+  const result = await server.call('GET', `/api/v2/sms-messages/${id}`, { token: await server.adminToken() });
+  return result.body;
+}
+
+/** Runs worker passes, moving the manual clock `tickMs` after each so retries come due, until the message is `status`. */
+async function deliverUntil(server: TestServer, id: string, status: string, tickMs = 0, passes = 50) {
+  for (let pass = 0; pass < passes; pass++) {
+    await server.services.worker.runOnce();
+    const shown = await messageOf(server, id);
+    if (shown.status === status) return shown;
     server.clock.advance(tickMs);
-    const result = await server.call('GET', `/api/v2/sms-messages/${id}`, {
-      token: await server.adminToken(),
-    });
-    if (result.body?.status === status) return result.body;
-    if (Date.now() > deadline) throw new Error(`message ${id} is ${result.body?.status}, not ${status}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
+  throw new Error(`message ${id} is ${(await messageOf(server, id)).status}, not ${status}`);
 }
