@@ -20,10 +20,3 @@ export interface SmsProvider {
   send(message: OutgoingSms, signal: AbortSignal): Promise<SendResult>;
   close?(): Promise<void>;
 }
-
-/** Classifies an HTTP status the way most provider APIs mean it. */
-export function classifyHttpStatus(status: number): SendOutcome {
-  if (status >= 200 && status < 300) return 'accepted';
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return 'transient';
-  return 'permanent';
-}
