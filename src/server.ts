@@ -34,6 +34,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   prepareDataDir(config.dataDir);
   const db = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+  let started: SmsProvider | undefined;
   try {
     await migrate(db);
     const secrets = await loadSecrets(db, config, logger);
@@ -41,6 +42,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await keys.load(clock.now());
     await ensureAdminClient(db, config, clock, logger);
     const services = buildServices({ config, db, clock, logger, secrets, keys, provider: options.provider });
+    await services.provider.start?.();
+    started = services.provider;
     if (services.provider.name === 'console') {
       logger.warn(
         'the console provider prints messages (codes included) to standard output: for development only',
@@ -70,11 +73,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         clearInterval(keyRefresh);
         await app.close();
         await services.worker.stop();
-        await services.provider.close?.();
+        await services.provider.stop?.();
         await db.destroy();
       },
     };
   } catch (err) {
+    await started?.stop?.();
     await db.destroy();
     throw err;
   }

@@ -99,6 +99,7 @@ export class OutboxWorker {
           to: message.recipient,
           from: message.sender,
           body: message.body,
+          country: null,
           idempotencyKey: message.idempotency_key,
         },
         AbortSignal.timeout(Math.max(1000, this.settings.leaseMs - 1000)),

@@ -52,8 +52,6 @@ export function createWebhookProvider(config: WebhookConfig): SmsProvider {
         return { outcome: 'accepted', providerMessageId: idFrom(answer), statusCode };
       return { outcome: answer.outcome, statusCode, detail: answerDetail(answer) };
     },
-    async close() {
-      await http.close();
-    },
+    stop: () => http.close(),
   };
 }
