@@ -53,7 +53,9 @@ export function buildServices(input: {
 }): Services {
   const { config, db, clock, logger } = input;
   const outbox = new Outbox(db, clock);
-  const provider = input.provider ?? createProvider(config);
+  const provider =
+    input.provider ??
+    createProvider(config, { logger: logger.child({ component: 'provider' }), stdout: process.stdout });
   return {
     ...input,
     provider,

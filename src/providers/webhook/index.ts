@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { defineDriver } from '../driver.js';
 import { answerDetail, type HttpAnswer, HttpClient, jsonOf } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
-
-export interface WebhookConfig {
-  url: string;
-  secret?: string;
-  timeoutMs: number;
-}
+import { WebhookSettings } from './config.js';
+import { metadata } from './metadata.js';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: receivers recompute and compare. */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
@@ -24,7 +21,7 @@ function idFrom(answer: HttpAnswer): string | null {
  * Generic provider: POSTs each message as JSON to a URL. A 2xx is accepted; 408, 425, 429 and
  * 5xx are retried; other statuses fail the message. With a secret, each request is signed.
  */
-export function createWebhookProvider(config: WebhookConfig): SmsProvider {
+export function createWebhookProvider(config: WebhookSettings): SmsProvider {
   const http = new HttpClient();
   return {
     name: 'webhook',
@@ -55,3 +52,11 @@ export function createWebhookProvider(config: WebhookConfig): SmsProvider {
     stop: () => http.close(),
   };
 }
+
+export const webhookDriver = defineDriver({
+  name: 'webhook',
+  metadata,
+  settings: WebhookSettings,
+  secrets: ['secret'],
+  create: (settings: WebhookSettings) => createWebhookProvider(settings),
+});
