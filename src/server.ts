@@ -35,6 +35,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   prepareDataDir(config.dataDir);
   const { db, dialect } = openDatabase(config);
   const stores = new Stores(db, dialect);
+  let started: SmsProvider | undefined;
   try {
     await migrate(db);
     const secrets = await loadSecrets(stores, config, logger);
@@ -50,6 +51,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       keys,
       provider: options.provider,
     });
+    await services.provider.start?.();
+    started = services.provider;
     if (services.provider.name === 'console') {
       logger.warn(
         'the console provider prints messages (codes included) to standard output: for development only',
@@ -79,11 +82,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         clearInterval(keyRefresh);
         await app.close();
         await services.worker.stop();
-        await services.provider.close?.();
+        await services.provider.stop?.();
         await stores.close();
       },
     };
   } catch (err) {
+    await started?.stop?.();
     await stores.close();
     throw err;
   }

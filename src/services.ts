@@ -53,7 +53,9 @@ export function buildServices(input: {
 }): Services {
   const { config, stores, clock, logger } = input;
   const outbox = new Outbox(stores, clock);
-  const provider = input.provider ?? createProvider(config);
+  const provider =
+    input.provider ??
+    createProvider(config, { logger: logger.child({ component: 'provider' }), stdout: process.stdout });
   return {
     ...input,
     provider,

@@ -6,25 +6,9 @@ import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server.js';
 import { migrate, openDatabase } from '../store/database.js';
 import { Stores } from '../store/index.js';
+import { helpText } from './help.js';
 
-const HELP = `otpline: passwordless SMS login server and SMS gateway
-
-Usage:
-  otpline start [options]     run the server (creates the data directory and database on first start)
-  otpline migrate [options]   apply database migrations and exit
-  otpline keys rotate         make a new token signing key (earlier keys stay published)
-  otpline help                this text
-
-Options (each also has an environment variable; flags win):
-  --port <n>          OTPLINE_PORT (default 3000)
-  --host <addr>       OTPLINE_HOST (default 127.0.0.1)
-  --data-dir <path>   OTPLINE_DATA_DIR (default ./data)
-  --issuer <url>      OTPLINE_ISSUER (default http(s)://localhost:<port>/)
-  --config <file>     OTPLINE_CONFIG: a JSON config file
-  --provider <name>   OTPLINE_PROVIDER: console (default) or webhook
-  --log-level <lvl>   OTPLINE_LOG_LEVEL: fatal, error, warn, info (default), debug, silent
-  --log-format <fmt>  OTPLINE_LOG_FORMAT: auto (default: readable on a terminal, JSON otherwise), pretty, json
-`;
+const HELP = helpText();
 
 function flagsToOverrides(values: Record<string, string | boolean | undefined>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};

@@ -1,203 +1,197 @@
 import Type, { type Static } from 'typebox';
+import type { Driver } from '../providers/driver.js';
+import { drivers as defaultDrivers } from '../providers/registry.js';
+import { providerSchema } from './provider-settings.js';
 
 /**
- * Every setting otpline reads, with its default. Environment variables and flags map onto these
- * paths in load.ts; the README's configuration table is written from this file.
+ * Every setting otpline reads, with its default; `provider` comes from the provider drivers.
+ * Environment variables and flags map onto these paths in env.ts and load.ts; the README's
+ * configuration table is written from this schema.
  */
-export const ConfigSchema = Type.Object(
-  {
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on' }),
-    host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on' }),
-    dataDir: Type.String({
-      default: './data',
-      description: 'Directory for the SQLite database and generated secrets',
-    }),
-    issuer: Type.Optional(
-      Type.String({
-        description: 'Public base URL; the `iss` of tokens. Default: http(s)://localhost:<port>/',
+export function buildConfigSchema(drivers: readonly Driver[]) {
+  return Type.Object(
+    {
+      port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on' }),
+      host: Type.String({ default: '127.0.0.1', description: 'Interface to listen on' }),
+      dataDir: Type.String({
+        default: './data',
+        description: 'Directory for the SQLite database and generated secrets',
       }),
-    ),
-    logLevel: Type.Union(
-      [
-        Type.Literal('fatal'),
-        Type.Literal('error'),
-        Type.Literal('warn'),
-        Type.Literal('info'),
-        Type.Literal('debug'),
-        Type.Literal('silent'),
-      ],
-      { default: 'info', description: 'Log level; logs never hold codes, secrets or tokens' },
-    ),
-    logFormat: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
-      default: 'auto',
-      description:
-        'pretty: one readable line per event; json: JSON lines; auto: pretty on a terminal, JSON otherwise',
-    }),
-    admin: Type.Object(
-      {
-        clientId: Type.Optional(
-          Type.String({ minLength: 1, description: 'Management client created or updated at start' }),
-        ),
-        clientSecret: Type.Optional(
-          Type.String({
-            minLength: 16,
-            description:
-              'Its secret. Without both, the first start writes generated ones to <dataDir>/admin-credentials.json (0600)',
-          }),
-        ),
-      },
-      { default: {} },
-    ),
-    tls: Type.Optional(
-      Type.Object({
-        cert: Type.String({
-          description: 'PEM certificate file: serve HTTPS (the official Auth0 SDKs only speak https)',
+      issuer: Type.Optional(
+        Type.String({
+          description: 'Public base URL; the `iss` of tokens. Default: http(s)://localhost:<port>/',
         }),
-        key: Type.String({ description: 'PEM private key file' }),
+      ),
+      logLevel: Type.Union(
+        [
+          Type.Literal('fatal'),
+          Type.Literal('error'),
+          Type.Literal('warn'),
+          Type.Literal('info'),
+          Type.Literal('debug'),
+          Type.Literal('silent'),
+        ],
+        { default: 'info', description: 'Log level; logs never hold codes, secrets or tokens' },
+      ),
+      logFormat: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
+        default: 'auto',
+        description:
+          'pretty: one readable line per event; json: JSON lines; auto: pretty on a terminal, JSON otherwise',
       }),
-    ),
-    gateway: Type.Object(
-      {
-        secret: Type.Optional(
-          Type.String({ minLength: 16, description: 'HS256 secret inbound gateway JWTs are signed with' }),
-        ),
-        secretBase64Encoded: Type.Boolean({
-          default: false,
-          description: 'The gateway secret is base64url: decode it first (Auth0 `secret_base64_encoded`)',
-        }),
-        audience: Type.Optional(
-          Type.String({
-            description: 'Expected `aud` of inbound gateway JWTs. Default: <issuer>gateway/sms',
-          }),
-        ),
-        allowUnauthenticatedFrom: Type.Array(Type.String(), {
-          default: [],
-          description: 'CIDR networks allowed to call the gateway without a bearer token (explicit opt-out)',
-        }),
-        tokenMaxAgeSeconds: Type.Integer({
-          minimum: 10,
-          maximum: 86_400,
-          default: 300,
-          description:
-            'Inbound gateway JWTs are accepted only within this many seconds of their `iat`, or of their `exp`',
-        }),
-        outboundTimeoutMs: Type.Integer({
-          minimum: 100,
-          default: 30000,
-          description: 'Timeout for calls to an external gateway_url',
-        }),
-      },
-      { default: {} },
-    ),
-    provider: Type.Object(
-      {
-        name: Type.Union([Type.Literal('console'), Type.Literal('webhook')], {
-          default: 'console',
-          description:
-            'Delivers gateway and in-process messages: console prints them (development), webhook POSTs them',
-        }),
-        webhook: Type.Optional(
-          Type.Object({
-            url: Type.String({ description: 'Where the webhook provider POSTs {id, to, from, body}' }),
-            secret: Type.Optional(
-              Type.String({ minLength: 16, description: 'Signs each POST (X-Otpline-Signature)' }),
-            ),
-            timeoutMs: Type.Integer({
-              minimum: 100,
-              default: 10000,
-              description: 'Per-request timeout of the webhook provider',
+      admin: Type.Object(
+        {
+          clientId: Type.Optional(
+            Type.String({ minLength: 1, description: 'Management client created or updated at start' }),
+          ),
+          clientSecret: Type.Optional(
+            Type.String({
+              minLength: 16,
+              description:
+                'Its secret. Without both, the first start writes generated ones to <dataDir>/admin-credentials.json (0600)',
             }),
+          ),
+        },
+        { default: {} },
+      ),
+      tls: Type.Optional(
+        Type.Object({
+          cert: Type.String({
+            description: 'PEM certificate file: serve HTTPS (the official Auth0 SDKs only speak https)',
           }),
-        ),
-      },
-      { default: {} },
-    ),
-    outbox: Type.Object(
-      {
-        pollIntervalMs: Type.Integer({
-          minimum: 10,
-          default: 1000,
-          description: 'How often the worker looks for due messages (new ones wake it at once)',
+          key: Type.String({ description: 'PEM private key file' }),
         }),
-        batchSize: Type.Integer({
-          minimum: 1,
-          default: 50,
-          description: 'Messages claimed and sent concurrently per pass',
-        }),
-        leaseMs: Type.Integer({
-          minimum: 1000,
-          default: 60000,
-          description: 'A claimed message returns to the queue after this if its worker died',
-        }),
-        maxAttempts: Type.Integer({
-          minimum: 1,
-          default: 8,
-          description: 'Delivery attempts before a message fails',
-        }),
-        retryBaseMs: Type.Integer({
-          minimum: 1,
-          default: 1000,
-          description: 'First retry delay; doubles each attempt, with jitter',
-        }),
-        retryMaxMs: Type.Integer({ minimum: 1, default: 60000, description: 'Longest retry delay' }),
-        messageTtlMs: Type.Integer({
-          minimum: 1000,
-          default: 600000,
-          description: 'Gateway messages not delivered by then expire',
-        }),
-      },
-      { default: {} },
-    ),
-    limits: Type.Object(
-      {
-        sendsPerPhone: Type.Integer({
-          minimum: 1,
-          default: 5,
-          description: 'Codes sent to one phone per window (Twilio Verify: 5 per 10 min)',
-        }),
-        sendsPerPhoneWindowSeconds: Type.Integer({
-          minimum: 1,
-          default: 600,
-          description: 'Window of sendsPerPhone',
-        }),
-        startsPerIpWithoutSecret: Type.Integer({
-          minimum: 1,
-          default: 50,
-          description:
-            '/passwordless/start calls per IP per window from callers without a client secret (Auth0: 50/hour)',
-        }),
-        startsPerIpWindowSeconds: Type.Integer({
-          minimum: 1,
-          default: 3600,
-          description: 'Window of startsPerIpWithoutSecret',
-        }),
-        attemptsPerCode: Type.Integer({
-          minimum: 1,
-          maximum: 5,
-          default: 3,
-          description: 'Wrong tries that void a code (Auth0: 3)',
-        }),
-        failuresBeforeBlock: Type.Integer({
-          minimum: 1,
-          default: 10,
-          description: 'With brute_force_protection: failures within blockSeconds that block the phone',
-        }),
-        blockSeconds: Type.Integer({
-          minimum: 1,
-          default: 900,
-          description: 'How long a blocked phone gets no codes and no logins',
-        }),
-      },
-      { default: {} },
-    ),
-    bodyLimitBytes: Type.Integer({
-      minimum: 1024,
-      default: 65536,
-      description: 'Larger request bodies get 413',
-    }),
-    trustProxy: Type.Boolean({ default: false, description: 'Trust X-Forwarded-For from a reverse proxy' }),
-  },
-  { additionalProperties: false },
-);
+      ),
+      gateway: Type.Object(
+        {
+          secret: Type.Optional(
+            Type.String({ minLength: 16, description: 'HS256 secret inbound gateway JWTs are signed with' }),
+          ),
+          secretBase64Encoded: Type.Boolean({
+            default: false,
+            description: 'The gateway secret is base64url: decode it first (Auth0 `secret_base64_encoded`)',
+          }),
+          audience: Type.Optional(
+            Type.String({
+              description: 'Expected `aud` of inbound gateway JWTs. Default: <issuer>gateway/sms',
+            }),
+          ),
+          allowUnauthenticatedFrom: Type.Array(Type.String(), {
+            default: [],
+            description:
+              'CIDR networks allowed to call the gateway without a bearer token (explicit opt-out)',
+          }),
+          tokenMaxAgeSeconds: Type.Integer({
+            minimum: 10,
+            maximum: 86_400,
+            default: 300,
+            description:
+              'Inbound gateway JWTs are accepted only within this many seconds of their `iat`, or of their `exp`',
+          }),
+          outboundTimeoutMs: Type.Integer({
+            minimum: 100,
+            default: 30000,
+            description: 'Timeout for calls to an external gateway_url',
+          }),
+        },
+        { default: {} },
+      ),
+      provider: providerSchema(drivers),
+      outbox: Type.Object(
+        {
+          pollIntervalMs: Type.Integer({
+            minimum: 10,
+            default: 1000,
+            description: 'How often the worker looks for due messages (new ones wake it at once)',
+          }),
+          batchSize: Type.Integer({
+            minimum: 1,
+            default: 50,
+            description: 'Messages claimed and sent concurrently per pass',
+          }),
+          leaseMs: Type.Integer({
+            minimum: 1000,
+            default: 60000,
+            description: 'A claimed message returns to the queue after this if its worker died',
+          }),
+          maxAttempts: Type.Integer({
+            minimum: 1,
+            default: 8,
+            description: 'Delivery attempts before a message fails',
+          }),
+          retryBaseMs: Type.Integer({
+            minimum: 1,
+            default: 1000,
+            description: 'First retry delay; doubles each attempt, with jitter',
+          }),
+          retryMaxMs: Type.Integer({ minimum: 1, default: 60000, description: 'Longest retry delay' }),
+          messageTtlMs: Type.Integer({
+            minimum: 1000,
+            default: 600000,
+            description: 'Gateway messages not delivered by then expire',
+          }),
+        },
+        { default: {} },
+      ),
+      limits: Type.Object(
+        {
+          sendsPerPhone: Type.Integer({
+            minimum: 1,
+            default: 5,
+            description: 'Codes sent to one phone per window (Twilio Verify: 5 per 10 min)',
+          }),
+          sendsPerPhoneWindowSeconds: Type.Integer({
+            minimum: 1,
+            default: 600,
+            description: 'Window of sendsPerPhone',
+          }),
+          startsPerIpWithoutSecret: Type.Integer({
+            minimum: 1,
+            default: 50,
+            description:
+              '/passwordless/start calls per IP per window from callers without a client secret (Auth0: 50/hour)',
+          }),
+          startsPerIpWindowSeconds: Type.Integer({
+            minimum: 1,
+            default: 3600,
+            description: 'Window of startsPerIpWithoutSecret',
+          }),
+          attemptsPerCode: Type.Integer({
+            minimum: 1,
+            maximum: 5,
+            default: 3,
+            description: 'Wrong tries that void a code (Auth0: 3)',
+          }),
+          failuresBeforeBlock: Type.Integer({
+            minimum: 1,
+            default: 10,
+            description: 'With brute_force_protection: failures within blockSeconds that block the phone',
+          }),
+          blockSeconds: Type.Integer({
+            minimum: 1,
+            default: 900,
+            description: 'How long a blocked phone gets no codes and no logins',
+          }),
+        },
+        { default: {} },
+      ),
+      bodyLimitBytes: Type.Integer({
+        minimum: 1024,
+        default: 65536,
+        description: 'Larger request bodies get 413',
+      }),
+      trustProxy: Type.Boolean({ default: false, description: 'Trust X-Forwarded-For from a reverse proxy' }),
+    },
+    { additionalProperties: false },
+  );
+}
 
-export type Config = Static<typeof ConfigSchema> & { issuer: string };
+/** The schema of the drivers otpline ships. */
+export const ConfigSchema = buildConfigSchema(defaultDrivers);
+
+/** `provider.name`, then each driver's settings under its name (checked by that driver's schema). */
+export type ProviderConfig = { name: string } & Record<string, unknown>;
+
+export type Config = Omit<Static<typeof ConfigSchema>, 'provider'> & {
+  issuer: string;
+  provider: ProviderConfig;
+};

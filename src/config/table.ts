@@ -1,5 +1,7 @@
-import { ENV_VARS } from './load.js';
-import { ConfigSchema } from './schema.js';
+import type { Driver } from '../providers/driver.js';
+import { drivers as defaultDrivers } from '../providers/registry.js';
+import { type EnvVar, envVars } from './env.js';
+import { buildConfigSchema } from './schema.js';
 
 interface SchemaNode {
   type?: string;
@@ -18,15 +20,15 @@ function typeOf(node: SchemaNode): string {
   return node.type ?? 'any';
 }
 
-function rows(node: SchemaNode, prefix: string): string[][] {
+function rows(node: SchemaNode, prefix: string, vars: readonly EnvVar[]): string[][] {
   const out: string[][] = [];
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (child.type === 'object' && child.properties) {
-      out.push(...rows(child, path));
+      out.push(...rows(child, path, vars));
       continue;
     }
-    const env = ENV_VARS.find((e) => e.path === path)?.name ?? '';
+    const env = vars.find((e) => e.path === path)?.name ?? '';
     const fallback = child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``;
     out.push([`\`${path}\``, env ? `\`${env}\`` : '', typeOf(child), fallback, child.description ?? '']);
   }
@@ -34,8 +36,9 @@ function rows(node: SchemaNode, prefix: string): string[][] {
 }
 
 /** The README's configuration table, written from the schema so the two cannot drift apart. */
-export function configTable(): string {
+export function configTable(drivers: readonly Driver[] = defaultDrivers): string {
   const header = ['setting (config file)', 'environment variable', 'type', 'default', 'meaning'];
-  const lines = [header, header.map(() => '---'), ...rows(ConfigSchema as unknown as SchemaNode, '')];
+  const schema = buildConfigSchema(drivers) as unknown as SchemaNode;
+  const lines = [header, header.map(() => '---'), ...rows(schema, '', envVars(drivers))];
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

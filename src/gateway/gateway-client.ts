@@ -1,8 +1,7 @@
 import { base64url, SignJWT } from 'jose';
-import { Agent, request } from 'undici';
+import { describeCall, HttpClient } from '../providers/http-client.js';
 import type { SendResult } from '../providers/types.js';
 import type { GatewayAuthentication } from '../store/connections.js';
-import { describeError, redactUrl } from '../util/redact.js';
 
 export interface GatewayCall {
   url: string;
@@ -32,7 +31,7 @@ export async function gatewayBearerToken(auth: GatewayAuthentication, nowSeconds
   return jwt.sign(gatewaySecretKey(auth.secret, auth.secret_base64_encoded));
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+const http = new HttpClient();
 
 /** The outcome of a gateway call: `message` may be shown to the caller, `detail` only to the operator. */
 export type GatewayResult = SendResult & { message: string };
@@ -56,37 +55,33 @@ export async function callGateway(call: GatewayCall): Promise<GatewayResult> {
       call.authentication.method.toLowerCase() === 'bearer' ? 'Bearer' : call.authentication.method;
     headers.authorization = `${scheme} ${await gatewayBearerToken(call.authentication, Math.floor(Date.now() / 1000))}`;
   }
-  const where = `POST ${redactUrl(call.url)}`;
-  try {
-    const response = await request(call.url, {
-      method: 'POST',
-      body: JSON.stringify(payload),
-      headers,
-      dispatcher: agent,
-      signal: AbortSignal.timeout(call.timeoutMs),
-    });
-    await response.body.text().catch(() => '');
-    const statusCode = String(response.statusCode);
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      return { outcome: 'accepted', providerMessageId: null, statusCode, message: 'ok' };
-    }
-    const message =
-      response.statusCode === 401
-        ? `Authentication failed while calling the SMS gateway: ${response.statusCode}`
-        : `Unexpected response while calling the SMS gateway: ${response.statusCode}`;
-    return { outcome: 'permanent', statusCode, detail: `HTTP ${statusCode} from ${where}`, message };
-  } catch (err) {
-    const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-    return timedOut
-      ? {
-          outcome: 'transient',
-          detail: `no answer within ${call.timeoutMs} ms from ${where}`,
-          message: 'Timeout while calling the SMS gateway: ETIMEDOUT',
-        }
-      : {
-          outcome: 'transient',
-          detail: `${describeError(err)} (${where})`,
-          message: 'Error while calling the SMS gateway',
-        };
+  const answer = await http.call({
+    method: 'POST',
+    url: call.url,
+    headers,
+    body: JSON.stringify(payload),
+    timeoutMs: call.timeoutMs,
+    // Auth0 reads nothing from the answer but its status.
+    maxBodyBytes: 4096,
+  });
+  if (answer.kind === 'failed') {
+    const message = answer.timedOut
+      ? 'Timeout while calling the SMS gateway: ETIMEDOUT'
+      : 'Error while calling the SMS gateway';
+    return { outcome: 'transient', detail: answer.detail, message };
   }
+  const statusCode = String(answer.status);
+  // Any 2xx, not 200 only (decision 0002); nothing else is retried, as the caller is waiting.
+  if (answer.outcome === 'accepted')
+    return { outcome: 'accepted', providerMessageId: null, statusCode, message: 'ok' };
+  const message =
+    answer.status === 401
+      ? `Authentication failed while calling the SMS gateway: ${answer.status}`
+      : `Unexpected response while calling the SMS gateway: ${answer.status}`;
+  return {
+    outcome: 'permanent',
+    statusCode,
+    detail: `HTTP ${statusCode} from ${describeCall('POST', call.url)}`,
+    message,
+  };
 }

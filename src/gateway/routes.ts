@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { InvalidParameter } from '../errors.js';
 import type { App } from '../http/app-type.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';

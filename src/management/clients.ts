@@ -17,7 +17,6 @@ import {
   type ManagementAuthDeps,
   NoContent,
   PagedReply,
-  type PageParams,
   PageQuery,
   paged,
   requireScope,

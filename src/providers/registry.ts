@@ -1,18 +1,25 @@
 import type { Config } from '../config/schema.js';
-import { createConsoleProvider } from './console/index.js';
+import { consoleDriver } from './console/index.js';
+import type { Driver, DriverContext } from './driver.js';
 import type { SmsProvider } from './types.js';
-import { createWebhookProvider } from './webhook/index.js';
+import { webhookDriver } from './webhook/index.js';
 
-/** One line per driver: adding a provider is a new folder and a new line here. */
-const factories: Record<Config['provider']['name'], (config: Config) => SmsProvider> = {
-  console: () => createConsoleProvider(),
-  webhook: (config) => {
-    const webhook = config.provider.webhook;
-    if (!webhook) throw new Error('provider.webhook is not configured');
-    return createWebhookProvider(webhook);
-  },
-};
+/** Every driver otpline ships, one line each: adding a provider is a new folder and a new line here. */
+export const drivers: readonly Driver[] = [
+  consoleDriver, // prints messages, for development
+  webhookDriver, // POSTs messages as JSON to the operator's URL
+];
 
-export function createProvider(config: Config): SmsProvider {
-  return factories[config.provider.name](config);
+/** The driver used when none is chosen. */
+export const DEFAULT_DRIVER = 'console';
+
+/** Builds the configured provider from its driver; the config loader has checked its settings. */
+export function createProvider(
+  config: Pick<Config, 'provider'>,
+  context: DriverContext,
+  list: readonly Driver[] = drivers,
+): SmsProvider {
+  const driver = list.find((d) => d.name === config.provider.name);
+  if (!driver) throw new Error(`no provider driver is named "${config.provider.name}"`);
+  return driver.create((config.provider[driver.name] ?? {}) as Record<string, unknown>, context);
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { Driver } from '../../src/providers/driver.js';
+import { createProvider } from '../../src/providers/registry.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
 import { ManualClock } from '../../src/util/clock.js';
 
@@ -48,19 +50,29 @@ export interface CallResult {
   text: string;
 }
 
+export interface TestServerOptions extends StartOptions {
+  dataDir?: string;
+  /** Provider drivers instead of the ones otpline ships (a test's own driver added). */
+  drivers?: readonly Driver[];
+  /** Environment variables the config loader reads (none by default). */
+  env?: Record<string, string>;
+}
+
 /**
  * Starts the real server on a real SQLite file in a fresh temp directory, listening on
  * loopback, with a clock the test can move. `config` overrides any setting.
  */
 export async function startTestServer(
   config: Record<string, unknown> = {},
-  options: StartOptions & { dataDir?: string } = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
+  const { drivers, env, ...startOptions } = options;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'otpline-test-'));
   const port = await freePort();
   const https = Boolean((config as { tls?: unknown }).tls);
   const loaded = loadConfig({
-    env: {},
+    env: env ?? {},
+    drivers,
     overrides: {
       port,
       dataDir,
@@ -73,7 +85,10 @@ export async function startTestServer(
   });
   const clock = new ManualClock(Date.now());
   const logger = options.logger ?? createLogger(process.env.OTPLINE_TEST_LOG ?? 'silent');
-  const running = await startServer(loaded, { clock, logger, ...options });
+  // A driver list of the test's own: the provider comes from it, as the server makes it from the registry.
+  const provider =
+    options.provider ?? (drivers && createProvider(loaded, { logger, stdout: process.stdout }, drivers));
+  const running = await startServer(loaded, { clock, logger, ...startOptions, provider });
   const base = `${https ? 'https' : 'http'}://localhost:${port}`;
 
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {

@@ -1,4 +1,7 @@
+import { type DriverContext, defineDriver } from '../driver.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
+import { ConsoleSettings } from './config.js';
+import { metadata } from './metadata.js';
 
 /**
  * Development provider: writes each message to standard output, where the developer reads the
@@ -16,3 +19,11 @@ export function createConsoleProvider(
     },
   };
 }
+
+export const consoleDriver = defineDriver({
+  name: 'console',
+  metadata,
+  settings: ConsoleSettings,
+  create: (_settings: ConsoleSettings, context: DriverContext) =>
+    createConsoleProvider((line) => context.stdout.write(line)),
+});

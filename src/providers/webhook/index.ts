@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Agent, request } from 'undici';
-import { classifyHttpStatus, type OutgoingSms, type SendResult, type SmsProvider } from '../types.js';
-
-export interface WebhookConfig {
-  url: string;
-  secret?: string;
-  timeoutMs: number;
-}
+import { defineDriver } from '../driver.js';
+import { answerDetail, type HttpAnswer, HttpClient, jsonOf } from '../http-client.js';
+import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
+import { WebhookSettings } from './config.js';
+import { metadata } from './metadata.js';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: receivers recompute and compare. */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
@@ -14,12 +11,18 @@ export function webhookSignature(secret: string, timestamp: number, body: string
   return `t=${timestamp},v1=${mac}`;
 }
 
+/** A receiver need not answer JSON; when it answers `{"id": ...}`, that is the provider's message id. */
+function idFrom(answer: HttpAnswer): string | null {
+  const id = (jsonOf(answer) as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
 /**
  * Generic provider: POSTs each message as JSON to a URL. A 2xx is accepted; 408, 425, 429 and
  * 5xx are retried; other statuses fail the message. With a secret, each request is signed.
  */
-export function createWebhookProvider(config: WebhookConfig): SmsProvider {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+export function createWebhookProvider(config: WebhookSettings): SmsProvider {
+  const http = new HttpClient();
   return {
     name: 'webhook',
     async send(message: OutgoingSms, signal: AbortSignal): Promise<SendResult> {
@@ -30,35 +33,30 @@ export function createWebhookProvider(config: WebhookConfig): SmsProvider {
       };
       if (config.secret)
         headers['x-otpline-signature'] = webhookSignature(config.secret, Math.floor(Date.now() / 1000), body);
-      try {
-        const response = await request(config.url, {
-          method: 'POST',
-          body,
-          headers,
-          dispatcher: agent,
-          signal: AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)]),
-        });
-        const text = await response.body.text();
-        const outcome = classifyHttpStatus(response.statusCode);
-        const statusCode = String(response.statusCode);
-        if (outcome === 'accepted') {
-          let providerMessageId: string | null = null;
-          try {
-            const parsed = JSON.parse(text) as { id?: unknown };
-            if (typeof parsed.id === 'string' || typeof parsed.id === 'number')
-              providerMessageId = String(parsed.id);
-          } catch {
-            // A receiver need not answer JSON.
-          }
-          return { outcome, providerMessageId, statusCode };
-        }
-        return { outcome, statusCode, detail: `HTTP ${response.statusCode}: ${text.slice(0, 200)}` };
-      } catch (err) {
-        return { outcome: 'transient', detail: `request failed: ${(err as Error).message}` };
-      }
+      const answer = await http.call({
+        method: 'POST',
+        url: config.url,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs,
+        signal,
+      });
+      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
+      // An answer cut short counts as no answer: retried, as delivery is at-least-once anyway.
+      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      const statusCode = String(answer.status);
+      if (answer.outcome === 'accepted')
+        return { outcome: 'accepted', providerMessageId: idFrom(answer), statusCode };
+      return { outcome: answer.outcome, statusCode, detail: answerDetail(answer) };
     },
-    async close() {
-      await agent.close();
-    },
+    stop: () => http.close(),
   };
 }
+
+export const webhookDriver = defineDriver({
+  name: 'webhook',
+  metadata,
+  settings: WebhookSettings,
+  secrets: ['secret'],
+  create: (settings: WebhookSettings) => createWebhookProvider(settings),
+});

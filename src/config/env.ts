@@ -1,0 +1,100 @@
+import type { Driver } from '../providers/driver.js';
+import { ConfigError } from './errors.js';
+import { driverSettings, type EnvKind } from './provider-settings.js';
+
+export interface EnvVar {
+  name: string;
+  /** The config path it sets. */
+  path: string;
+  kind: EnvKind;
+  /** Its value is never repeated in an error message. */
+  secret?: boolean;
+}
+
+/** Environment variables of otpline's own settings. Operators and scripts rely on these names. */
+export const CORE_ENV_VARS: readonly EnvVar[] = [
+  { name: 'OTPLINE_PORT', path: 'port', kind: 'int' },
+  { name: 'OTPLINE_HOST', path: 'host', kind: 'string' },
+  { name: 'OTPLINE_DATA_DIR', path: 'dataDir', kind: 'string' },
+  { name: 'OTPLINE_ISSUER', path: 'issuer', kind: 'string' },
+  { name: 'OTPLINE_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { name: 'OTPLINE_LOG_FORMAT', path: 'logFormat', kind: 'string' },
+  { name: 'OTPLINE_ADMIN_CLIENT_ID', path: 'admin.clientId', kind: 'string' },
+  { name: 'OTPLINE_ADMIN_CLIENT_SECRET', path: 'admin.clientSecret', kind: 'string', secret: true },
+  { name: 'OTPLINE_TLS_CERT', path: 'tls.cert', kind: 'string' },
+  { name: 'OTPLINE_TLS_KEY', path: 'tls.key', kind: 'string' },
+  { name: 'OTPLINE_GATEWAY_SECRET', path: 'gateway.secret', kind: 'string', secret: true },
+  { name: 'OTPLINE_GATEWAY_SECRET_BASE64', path: 'gateway.secretBase64Encoded', kind: 'bool' },
+  { name: 'OTPLINE_GATEWAY_AUDIENCE', path: 'gateway.audience', kind: 'string' },
+  {
+    name: 'OTPLINE_GATEWAY_ALLOW_UNAUTHENTICATED_FROM',
+    path: 'gateway.allowUnauthenticatedFrom',
+    kind: 'list',
+  },
+  { name: 'OTPLINE_GATEWAY_TOKEN_MAX_AGE_SECONDS', path: 'gateway.tokenMaxAgeSeconds', kind: 'int' },
+  { name: 'OTPLINE_GATEWAY_TIMEOUT_MS', path: 'gateway.outboundTimeoutMs', kind: 'int' },
+  { name: 'OTPLINE_PROVIDER', path: 'provider.name', kind: 'string' },
+  { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
+];
+
+/** otpline's variables and each driver's, checked for a name used twice. */
+export function envVars(drivers: readonly Driver[]): EnvVar[] {
+  const all: EnvVar[] = [
+    ...CORE_ENV_VARS,
+    ...drivers.flatMap((driver) =>
+      driverSettings(driver).map((s) => ({ name: s.env, path: s.path, kind: s.kind, secret: s.secret })),
+    ),
+  ];
+  const names = new Set<string>();
+  for (const { name } of all) {
+    if (names.has(name)) throw new Error(`environment variable ${name} is claimed twice`);
+    names.add(name);
+  }
+  return all;
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(tree: Tree, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function parseEnvValue({ name, kind, secret }: EnvVar, raw: string): unknown {
+  const got = secret ? '' : `, got "${raw}"`;
+  const text = raw.trim();
+  if (kind === 'int') {
+    if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number${got}`);
+    return Number(text);
+  }
+  if (kind === 'number') {
+    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new ConfigError(`${name} must be a number${got}`);
+    return Number(text);
+  }
+  if (kind === 'bool') {
+    if (!/^(true|false|1|0)$/i.test(text)) throw new ConfigError(`${name} must be true or false${got}`);
+    return /^(true|1)$/i.test(text);
+  }
+  if (kind === 'list') {
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+  return raw;
+}
+
+/** The settings the environment gives, as a config tree; unset and empty variables are skipped. */
+export function fromEnv(env: Record<string, string | undefined>, vars: readonly EnvVar[]): Tree {
+  const tree: Tree = {};
+  for (const variable of vars) {
+    const raw = env[variable.name];
+    if (raw !== undefined && raw !== '') setPath(tree, variable.path, parseEnvValue(variable, raw));
+  }
+  return tree;
+}

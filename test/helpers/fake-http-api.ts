@@ -1,0 +1,84 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FakeAnswer, FakeProviderApi, ReceivedSend } from './provider-contract.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  raw: string;
+}
+
+/** A provider's HTTP API as far as a driver's tests need it: how to read a send, how to answer. */
+export interface HttpApiModel {
+  takesIdempotencyKey: boolean;
+  /** The common fields of a send, read out of the provider's own request format. */
+  read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
+  /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
+  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): { status: number; body: string; id?: string };
+}
+
+/**
+ * A real HTTP server on loopback speaking one provider's API: it records each request and
+ * answers as the test tells it (`answerNext`), accepting by default; `hang` never answers.
+ */
+export class FakeHttpApi implements FakeProviderApi {
+  readonly answers: readonly FakeAnswer[] = ['accept', 'throttle', 'server_error', 'refuse', 'hang'];
+  readonly takesIdempotencyKey: boolean;
+  readonly requests: RecordedRequest[] = [];
+  readonly received: ReceivedSend[] = [];
+  private readonly queue: FakeAnswer[] = [];
+  private readonly server: Server;
+
+  private constructor(private readonly model: HttpApiModel) {
+    this.takesIdempotencyKey = model.takesIdempotencyKey;
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        raw += chunk;
+      });
+      req.on('end', () => {
+        const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw };
+        this.requests.push(request);
+        const answer = this.queue.shift() ?? 'accept';
+        const received: ReceivedSend = { ...this.model.read(request), providerMessageId: null };
+        this.received.push(received);
+        if (answer === 'hang') return;
+        const reply = this.model.reply(answer, this.received.length);
+        received.providerMessageId = reply.id ?? null;
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.end(reply.body);
+      });
+    });
+  }
+
+  static async start(model: HttpApiModel): Promise<FakeHttpApi> {
+    const api = new FakeHttpApi(model);
+    await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  answerNext(...answers: FakeAnswer[]): void {
+    this.queue.push(...answers);
+  }
+
+  /** Resolves once `count` sends have arrived in all. */
+  async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.received.length < count) {
+      if (Date.now() > deadline)
+        throw new Error(`the fake API got ${this.received.length} of ${count} sends`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
