@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { configTable } from '../src/config/table.js';
-import { runOtpline, waitHealthy } from './helpers/process.js';
-import { freePort } from './helpers/server.js';
+import { configTable } from '../../src/config/table.js';
+import { runOtpline, waitHealthy } from '../helpers/process.js';
+import { freePort } from '../helpers/server.js';
 
-const root = resolve(import.meta.dirname, '..');
+const root = resolve(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 function between(start: string, end: string): string {

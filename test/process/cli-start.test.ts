@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, SignJWT } from 'jose';
-import { type OtplineProcess, runOtpline, waitHealthy } from './helpers/process.js';
-import { freePort } from './helpers/server.js';
-import { SmsSink } from './helpers/sms-sink.js';
+import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
+import { freePort } from '../helpers/server.js';
+import { SmsSink } from '../helpers/sms-sink.js';
 
-const certs = process.env.OTPLINE_TEST_CERTS ?? join(import.meta.dirname, '.certs');
+const certs = process.env.OTPLINE_TEST_CERTS ?? join(import.meta.dirname, '..', '.certs');
 const running: OtplineProcess[] = [];
 const dirs: string[] = [];
 
