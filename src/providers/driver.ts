@@ -28,7 +28,7 @@ type SettingName<Settings extends TObject> = keyof Static<Settings> & string;
  * schema, the environment variables, `otpline help` and the README table all derive from it.
  */
 export interface DriverDefinition<Settings extends TObject = TObject> {
-  /** Lower-case letters and digits: the value of OTPLINE_PROVIDER and the config key `provider.<name>`. */
+  /** Lower-case letters, digits and inner hyphens (`clickatell-legacy`): the value of OTPLINE_PROVIDER and the config key `provider.<name>`; env vars write hyphens as `_`. */
   readonly name: string;
   readonly metadata: DriverMetadata;
   /** TypeBox schema of `provider.<name>`; each property's `description` is its help text. */
@@ -57,15 +57,17 @@ export function settingEnvName(driver: Driver, setting: string): string {
   const named = (driver.envNames as Record<string, string | undefined> | undefined)?.[setting];
   if (named) return named;
   const words = setting.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
-  return `OTPLINE_${driver.name}_${words}`.toUpperCase();
+  return `OTPLINE_${driver.name.replaceAll('-', '_')}_${words}`.toUpperCase();
 }
 
 /** Refuses a driver list that would make names ambiguous: each name once, in the form env vars need. */
 export function checkDrivers(drivers: readonly Driver[]): void {
   const seen = new Set<string>();
   for (const driver of drivers) {
-    if (!/^[a-z][a-z0-9]*$/.test(driver.name))
-      throw new Error(`provider driver name "${driver.name}" must be lower-case letters and digits`);
+    if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(driver.name))
+      throw new Error(
+        `provider driver name "${driver.name}" must be lower-case letters, digits and inner hyphens`,
+      );
     if (seen.has(driver.name)) throw new Error(`two provider drivers are named "${driver.name}"`);
     seen.add(driver.name);
   }

@@ -18,7 +18,19 @@ export type SendOutcome = 'accepted' | 'transient' | 'permanent' | 'rejected_num
  */
 export type SendResult =
   | { outcome: 'accepted'; providerMessageId: string | null; statusCode?: string }
-  | { outcome: Exclude<SendOutcome, 'accepted'>; statusCode?: string; detail: string };
+  | {
+      outcome: Exclude<SendOutcome, 'accepted'>;
+      /** The HTTP status (or SMPP command status) of the answer, when there was one. */
+      statusCode?: string;
+      /** The provider's own error code (Twilio `21211`, Vonage status `4`, `ESME_RTHROTTLED`). */
+      errorCode?: string;
+      detail: string;
+      /**
+       * The fault is the provider's, not the message's: bad credentials, a suspended account, no
+       * balance. The worker takes the provider out of rotation for a while and says so loudly.
+       */
+      providerFault?: boolean;
+    };
 
 /** A delivery report, matched to an attempt by the id the provider gave when it accepted the message. */
 export interface DeliveryReceipt {
