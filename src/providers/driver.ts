@@ -12,6 +12,10 @@ export interface DriverMetadata {
   description: string;
   /** The provider's own API reference, for drivers of a vendor's API. */
   docsUrl?: string;
+  /** Environment lines that configure it, for the README's provider table: `OTPLINE_PROVIDER=x OTPLINE_X_...=...`. */
+  example?: string;
+  /** Whether and how it reports delivery: "signed (X-Twilio-Signature)", "unsigned", or absent for none. */
+  receipts?: string;
 }
 
 /** What the server hands every driver it creates. */
@@ -19,6 +23,11 @@ export interface DriverContext {
   logger: Logger;
   /** Where a driver that prints writes (the console driver): standard output in the server. */
   stdout: { write(text: string): unknown };
+  /**
+   * The absolute public URL where this driver's delivery receipts are received
+   * (`<issuer>gateway/receipts/<driver>`), for drivers that name a status callback per message.
+   */
+  receiptUrl?: string;
 }
 
 type SettingName<Settings extends TObject> = keyof Static<Settings> & string;

@@ -44,6 +44,8 @@ export interface DeliveryReceipt {
 
 /** An HTTP request as the receipt route sees it: plain values, no web framework's types. */
 export interface ReceiptRequest {
+  /** The absolute URL the provider called, as it knows it (the issuer's origin): some sign over it. */
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   query: Record<string, string>;
   /** Parsed JSON or form body, when there is one. */
