@@ -6,6 +6,8 @@ import { ensureAdminClient, loadSecrets, prepareDataDir } from './bootstrap.js';
 import type { Config } from './config/schema.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './observability/logger.js';
+import type { Driver } from './providers/driver.js';
+import type { ProviderSet } from './providers/provider-set.js';
 import type { SmsProvider } from './providers/types.js';
 import { buildServices, type Services } from './services.js';
 import { migrate, openDatabase } from './store/database.js';
@@ -24,6 +26,8 @@ export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
   provider?: SmsProvider;
+  /** Provider drivers instead of the ones otpline ships (a test's own driver added). */
+  drivers?: readonly Driver[];
   /** Do not start the outbox worker (tests that drive it by hand). */
   noWorker?: boolean;
 }
@@ -35,7 +39,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   prepareDataDir(config.dataDir);
   const { db, dialect } = openDatabase(config);
   const stores = new Stores(db, dialect);
-  let started: SmsProvider | undefined;
+  let started: ProviderSet | undefined;
   try {
     await migrate(db);
     const secrets = await loadSecrets(stores, config, logger);
@@ -50,9 +54,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       secrets,
       keys,
       provider: options.provider,
+      drivers: options.drivers,
     });
-    await services.provider.start?.();
-    started = services.provider;
+    await services.providers.start();
+    started = services.providers;
     if (services.provider.name === 'console') {
       logger.warn(
         'the console provider prints messages (codes included) to standard output: for development only',
@@ -82,12 +87,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         clearInterval(keyRefresh);
         await app.close();
         await services.worker.stop();
-        await services.provider.stop?.();
+        await services.providers.stop();
         await stores.close();
       },
     };
   } catch (err) {
-    await started?.stop?.();
+    await started?.stop();
     await stores.close();
     throw err;
   }

@@ -4,10 +4,13 @@ import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
 import { Outbox } from './gateway/outbox.js';
 import { OutboxWorker } from './gateway/outbox-worker.js';
+import { Router } from './gateway/routing.js';
 import { BruteForceGuard } from './otp/brute-force.js';
 import { OtpCodes } from './otp/codes.js';
 import { RateLimiter } from './otp/rate-limiter.js';
-import { createProvider } from './providers/registry.js';
+import type { Driver } from './providers/driver.js';
+import type { ProviderSet } from './providers/provider-set.js';
+import { createProviders } from './providers/registry.js';
 import type { SmsProvider } from './providers/types.js';
 import type { ClientStore } from './store/clients.js';
 import type { ConnectionStore } from './store/connections.js';
@@ -38,6 +41,9 @@ export interface Services {
   bruteForce: BruteForceGuard;
   rateLimiter: RateLimiter;
   outbox: Outbox;
+  /** Every provider messages go through, by name. */
+  providers: ProviderSet;
+  /** The provider of messages no route matches. */
   provider: SmsProvider;
   worker: OutboxWorker;
 }
@@ -49,15 +55,37 @@ export function buildServices(input: {
   logger: Logger;
   secrets: Secrets;
   keys: SigningKeys;
+  /** Used in place of the configured default provider (tests). */
   provider?: SmsProvider;
+  /** Provider drivers instead of the ones otpline ships (a test's own driver added). */
+  drivers?: readonly Driver[];
 }): Services {
   const { config, stores, clock, logger } = input;
   const outbox = new Outbox(stores, clock);
-  const provider =
-    input.provider ??
-    createProvider(config, { logger: logger.child({ component: 'provider' }), stdout: process.stdout });
+  const context = {
+    logger: logger.child({ component: 'provider' }),
+    stdout: process.stdout,
+    receiptUrl: new URL('gateway/receipts', config.issuer).toString(),
+  };
+  const providers = createProviders(config, context, input.drivers, input.provider);
+  const provider = providers.get(providers.defaultName) as SmsProvider;
+  const router = new Router(config.routing.routes, providers.defaultName);
+  const worker = new OutboxWorker(
+    outbox,
+    providers,
+    { chainFor: (message) => router.chainFor(message) },
+    stores.providerHealth,
+    clock,
+    {
+      ...config.outbox,
+      failoverAfter: config.routing.failoverAfter,
+      providerDownMs: config.routing.providerDownSeconds * 1000,
+    },
+    logger.child({ component: 'outbox' }),
+  );
   return {
     ...input,
+    providers,
     provider,
     tokens: new TokenService(config.issuer, input.keys, clock),
     clients: stores.clients,
@@ -67,6 +95,6 @@ export function buildServices(input: {
     bruteForce: new BruteForceGuard(stores.counters, clock, config.limits),
     rateLimiter: new RateLimiter(stores.counters, clock),
     outbox,
-    worker: new OutboxWorker(outbox, provider, clock, config.outbox, logger.child({ component: 'outbox' })),
+    worker,
   };
 }

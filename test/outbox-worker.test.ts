@@ -42,10 +42,8 @@ describe('the outbox worker', () => {
           expiresAt: server.clock.now() + 60_000,
         });
       }
-      assert.equal(await server.services.worker.runOnce(), 2, 'a pass claims no more than the limit');
-      assert.equal(await server.services.worker.runOnce(), 2);
-      assert.equal(await server.services.worker.runOnce(), 1);
-      assert.equal(provider.peak, 2);
+      assert.equal(await server.services.worker.runOnce(), 5);
+      assert.equal(provider.peak, 2, 'never more than the limit in flight');
       assert.equal(provider.seen.length, 5);
       assert.ok(provider.seen.every((m) => m.country === 'GB'));
       const list = await server.call('GET', '/api/v2/sms-messages', { token: await server.adminToken() });

@@ -34,6 +34,8 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_GATEWAY_TOKEN_MAX_AGE_SECONDS', path: 'gateway.tokenMaxAgeSeconds', kind: 'int' },
   { name: 'OTPLINE_GATEWAY_TIMEOUT_MS', path: 'gateway.outboundTimeoutMs', kind: 'int' },
   { name: 'OTPLINE_PROVIDER', path: 'provider.name', kind: 'string' },
+  { name: 'OTPLINE_ROUTING_FAILOVER_AFTER', path: 'routing.failoverAfter', kind: 'int' },
+  { name: 'OTPLINE_ROUTING_PROVIDER_DOWN_SECONDS', path: 'routing.providerDownSeconds', kind: 'int' },
   { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
 ];
 

@@ -1,6 +1,7 @@
 import Type, { type TObject, type TSchema } from 'typebox';
 import { checkDrivers, type Driver, settingEnvName } from '../providers/driver.js';
 import { DEFAULT_DRIVER } from '../providers/registry.js';
+import { usedDriverNames } from './routing.js';
 
 export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list';
 
@@ -79,16 +80,26 @@ export function prepareProviderSection(tree: Record<string, unknown>, drivers: r
   // Not an object: the schema says so, by its path.
   if (typeof section !== 'object' || section === null || Array.isArray(section)) return [];
   const name = section.name ?? DEFAULT_DRIVER;
-  const driver = drivers.find((d) => d.name === name);
-  if (!driver) {
+  if (!drivers.some((d) => d.name === name)) {
     const names = drivers.map((d) => d.name).join(', ');
     return [`provider.name (OTPLINE_PROVIDER) must be one of ${names}; got ${JSON.stringify(name)}`];
   }
-  const own = section[driver.name] ?? {};
-  if (typeof own !== 'object' || own === null) return [];
-  tree.provider = { ...section, [driver.name]: own };
-  const given = own as Record<string, unknown>;
-  return driverSettings(driver)
-    .filter((s) => s.required && (given[s.key] ?? '') === '')
-    .map((s) => `${s.path} (${s.env}) is required when the provider is "${driver.name}"`);
+  // The default provider and every provider a route names must be configured.
+  const problems: string[] = [];
+  const filled: Record<string, unknown> = { ...section };
+  for (const used of usedDriverNames(tree, DEFAULT_DRIVER)) {
+    const driver = drivers.find((d) => d.name === used);
+    if (!driver) continue; // an unknown name in a route: the schema says so, by its path
+    const own = section[driver.name] ?? {};
+    if (typeof own !== 'object' || own === null) continue;
+    filled[driver.name] = own;
+    const given = own as Record<string, unknown>;
+    const why = driver.name === name ? `the provider is "${name}"` : `a route uses "${driver.name}"`;
+    for (const s of driverSettings(driver)) {
+      if (s.required && (given[s.key] ?? '') === '')
+        problems.push(`${s.path} (${s.env}) is required when ${why}`);
+    }
+  }
+  tree.provider = filled;
+  return problems;
 }

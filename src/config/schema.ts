@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import type { Driver } from '../providers/driver.js';
 import { drivers as defaultDrivers } from '../providers/registry.js';
 import { providerSchema } from './provider-settings.js';
+import { routingSchema } from './routing.js';
 
 /**
  * Every setting otpline reads, with its default; `provider` comes from the provider drivers.
@@ -96,6 +97,7 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
         { default: {} },
       ),
       provider: providerSchema(drivers),
+      routing: routingSchema(drivers),
       outbox: Type.Object(
         {
           pollIntervalMs: Type.Integer({

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { SendResult, SmsProvider } from '../providers/types.js';
+import type { ProviderSet } from '../providers/provider-set.js';
+import type { SendResult } from '../providers/types.js';
+import type { ProviderHealthStore } from '../store/provider-health.js';
 import type { Clock } from '../util/clock.js';
 import { randomAlphanumeric } from '../util/ids.js';
 import type { RetrySettings } from './message-status.js';
@@ -9,12 +11,20 @@ export interface WorkerSettings extends RetrySettings {
   pollIntervalMs: number;
   batchSize: number;
   leaseMs: number;
+  /** How long a provider-wide fault takes a provider out of rotation. */
+  providerDownMs: number;
+}
+
+/** Which providers carry a message, in failover order. */
+export interface ChainSource {
+  chainFor(message: MessageRow): Promise<string[]> | string[];
 }
 
 /**
- * Delivers outbox messages: claims due rows, sends each through the provider, records the
- * attempt, and schedules a retry for transient failures until attempts or the message's life
- * run out. Runs inside the server; stop() waits for sends in flight.
+ * Delivers outbox messages: claims due rows, sends each through the provider its route and step
+ * name (skipping providers out of rotation), records the attempt, and lets the status machine
+ * decide what follows: done, a retry after a backoff, or the next provider. Runs inside the server;
+ * stop() waits for sends in flight.
  */
 export class OutboxWorker {
   readonly owner = `worker-${randomAlphanumeric(10)}`;
@@ -27,7 +37,9 @@ export class OutboxWorker {
 
   constructor(
     private readonly outbox: Outbox,
-    private readonly provider: SmsProvider,
+    private readonly providers: ProviderSet,
+    private readonly chains: ChainSource,
+    private readonly health: ProviderHealthStore,
     private readonly clock: Clock,
     private readonly settings: WorkerSettings,
     private readonly logger: Logger,
@@ -66,64 +78,94 @@ export class OutboxWorker {
       this.again = false;
       try {
         const handled = await this.runOnce();
-        if (handled >= this.passLimit()) this.again = true;
+        if (handled >= this.settings.batchSize) this.again = true;
       } catch (err) {
         this.logger.error({ err }, 'outbox pass failed');
       }
     } while (this.again && !this.stopped);
   }
 
-  /**
-   * One pass: expire, claim, deliver. Returns how many messages were claimed. A pass claims no
-   * more than the provider takes at once, so its sends are never more than that in flight.
-   */
+  /** One pass: expire, claim, deliver. Returns how many messages were claimed. */
   async runOnce(): Promise<number> {
     await this.outbox.expireDue();
-    const batch = await this.outbox.claim(this.owner, this.passLimit(), this.settings.leaseMs);
-    await Promise.all(batch.map((message) => this.deliver(message)));
+    const batch = await this.outbox.claim(this.owner, this.settings.batchSize, this.settings.leaseMs);
+    if (batch.length === 0) return 0;
+    const down = await this.health.down(this.clock.now());
+    await Promise.all(batch.map((message) => this.deliver(message, down)));
     return batch.length;
   }
 
-  private passLimit(): number {
-    return Math.min(this.settings.batchSize, this.provider.maxConcurrency ?? Number.POSITIVE_INFINITY);
-  }
-
-  private async deliver(message: MessageRow): Promise<void> {
+  private async deliver(claimed: MessageRow, down: Map<string, { until: number }>): Promise<void> {
+    const chain = await this.chains.chainFor(claimed);
+    // The message's provider, or the next in its route that is in rotation.
+    let step = claimed.route_step;
+    while (step < chain.length && down.has(chain[step] as string)) step++;
+    if (step >= chain.length) {
+      const back = Math.min(...chain.slice(claimed.route_step).map((name) => down.get(name)?.until ?? 0));
+      await this.outbox.postpone(claimed, this.owner, back);
+      this.logger.warn(
+        { messageId: claimed.id, providers: chain },
+        'every provider of the route is out of rotation',
+      );
+      return;
+    }
+    const message =
+      step === claimed.route_step ? claimed : { ...claimed, route_step: step, step_failures: 0 };
+    const name = chain[step] as string;
+    const provider = this.providers.get(name);
     const startedAt = this.clock.now();
     let result: SendResult;
-    try {
-      result = await this.provider.send(
-        {
-          id: message.id,
-          to: message.recipient,
-          from: message.sender,
-          body: message.body,
-          idempotencyKey: message.idempotency_key,
-          country: message.country,
-        },
-        AbortSignal.timeout(Math.max(1000, this.settings.leaseMs - 1000)),
-      );
-    } catch (err) {
-      result = { outcome: 'transient', detail: `provider threw: ${(err as Error).message}` };
+    if (!provider) {
+      result = { outcome: 'permanent', detail: `provider "${name}" is not configured on this node` };
+    } else {
+      try {
+        result = await this.providers.withSlot(name, () =>
+          provider.send(
+            {
+              id: message.id,
+              to: message.recipient,
+              from: message.sender,
+              body: message.body,
+              idempotencyKey: message.idempotency_key,
+              country: message.country,
+            },
+            AbortSignal.timeout(Math.max(1000, this.settings.leaseMs - 1000)),
+          ),
+        );
+      } catch (err) {
+        result = { outcome: 'transient', detail: `provider threw: ${(err as Error).message}` };
+      }
     }
+    if (result.outcome !== 'accepted' && result.providerFault)
+      await this.takeOutOfRotation(name, result.detail);
     const { recorded, next } = await this.outbox.recordAttempt(
       message,
       this.owner,
-      this.provider.name,
+      name,
       result,
       startedAt,
       this.settings,
+      chain.length,
     );
     this.logger.info(
       {
         messageId: message.id,
-        provider: this.provider.name,
+        provider: name,
         outcome: result.outcome,
         status: next.status,
         attempt: message.attempts + 1,
         recorded,
       },
       'sms delivery attempt',
+    );
+  }
+
+  private async takeOutOfRotation(name: string, reason: string): Promise<void> {
+    const now = this.clock.now();
+    await this.health.markDown(name, now + this.settings.providerDownMs, reason.slice(0, 500), now);
+    this.logger.error(
+      { provider: name, reason, forSeconds: this.settings.providerDownMs / 1000 },
+      'PROVIDER OUT OF ROTATION: a provider-wide fault (credentials, account); its messages go to the next provider of their route',
     );
   }
 }

@@ -1,10 +1,11 @@
-import type { SendResult } from '../providers/types.js';
+import { segmentInfo } from '../messages/segments.js';
+import type { DeliveryReceipt, SendResult } from '../providers/types.js';
 import type { Stores } from '../store/index.js';
 import type { AttemptRow, MessageRow } from '../store/messages.js';
 import type { Dispatch, MessageStatus, MessagesTable } from '../store/tables.js';
 import type { Clock } from '../util/clock.js';
 import { prefixedId } from '../util/ids.js';
-import { DONE, type Next, next, type RetrySettings } from './message-status.js';
+import { DONE, type Next, next, RECEIPT_FROM, type RetrySettings } from './message-status.js';
 
 export type { AttemptRow, MessageRow };
 
@@ -50,10 +51,17 @@ export class Outbox {
   async enqueue(tx: Stores, message: NewMessage): Promise<MessageRow> {
     const now = this.clock.now();
     const id = prefixedId('msg');
+    const { encoding, segments } = segmentInfo(message.body);
     const row: MessageRow = {
       id,
       source: message.source,
       dispatch: message.dispatch,
+      encoding,
+      segments,
+      route_step: 0,
+      step_failures: 0,
+      receipt_detail: null,
+      receipt_at: null,
       connection_id: message.connectionId,
       recipient: message.recipient,
       country: message.country,
@@ -99,7 +107,8 @@ export class Outbox {
 
   /**
    * Records one attempt and moves the message on by the status machine. `owner` is the lease
-   * holder (null for the synchronous `gateway_url` call, which has no lease and no retries).
+   * holder (null for the synchronous `gateway_url` call, which has no lease and no retries);
+   * `chainLength` is how many providers the message's route has.
    */
   async recordAttempt(
     message: MessageRow,
@@ -108,10 +117,11 @@ export class Outbox {
     result: SendResult,
     startedAt: number,
     retry: RetrySettings = ONE_ATTEMPT,
+    chainLength = 1,
   ): Promise<{ recorded: boolean; next: Next }> {
     const now = this.clock.now();
     const attempt = message.attempts + 1;
-    const after = next(message, attempt, result, now, retry);
+    const after = next(message, attempt, result, now, retry, chainLength);
     const accepted = result.outcome === 'accepted';
     const providerMessageId = accepted ? result.providerMessageId : null;
     const detail = accepted ? null : result.detail.slice(0, 500);
@@ -122,6 +132,7 @@ export class Outbox {
       provider,
       outcome: result.outcome,
       status_code: result.statusCode ?? null,
+      error_code: accepted ? null : (result.errorCode ?? null),
       provider_message_id: providerMessageId,
       detail,
       started_at: startedAt,
@@ -130,12 +141,30 @@ export class Outbox {
     const recorded = await this.stores.messages.recordAttempt(message, owner, row, {
       status: after.status,
       nextAttemptAt: after.nextAttemptAt,
+      routeStep: after.routeStep,
+      stepFailures: after.stepFailures,
       provider,
       providerMessageId,
       lastError: detail,
       final: DONE.has(after.status),
     });
     return { recorded, next: after };
+  }
+
+  /** Puts a claimed message back, untried, until `at` (every provider of its route is out of rotation). */
+  postpone(message: MessageRow, owner: string, at: number): Promise<void> {
+    return this.stores.messages.release(message.id, owner, at, this.clock.now());
+  }
+
+  /** Applies a provider's delivery receipt; see MessageStore.applyReceipt. */
+  applyReceipt(provider: string, receipt: DeliveryReceipt) {
+    const now = this.clock.now();
+    return this.stores.messages.applyReceipt(provider, receipt.providerMessageId, RECEIPT_FROM, {
+      status: receipt.status,
+      detail: receipt.detail ?? null,
+      at: receipt.at ?? now,
+      now,
+    });
   }
 
   get(id: string) {

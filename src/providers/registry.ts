@@ -1,6 +1,8 @@
+import { usedDriverNames } from '../config/routing.js';
 import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
+import { ProviderSet } from './provider-set.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -12,6 +14,36 @@ export const drivers: readonly Driver[] = [
 
 /** The driver used when none is chosen. */
 export const DEFAULT_DRIVER = 'console';
+
+/**
+ * Every provider the configuration uses: the default (`provider.name`, or `injected` in its place,
+ * as tests do) and each one a route names, built from its driver.
+ */
+export function createProviders(
+  config: Pick<Config, 'provider' | 'routing'>,
+  context: DriverContext,
+  list: readonly Driver[] = drivers,
+  injected?: SmsProvider,
+): ProviderSet {
+  const providers = new Map<string, SmsProvider>();
+  const defaultName = injected?.name ?? config.provider.name;
+  if (injected) providers.set(injected.name, injected);
+  for (const name of usedDriverNames(config, DEFAULT_DRIVER)) {
+    if (providers.has(name) || (injected && name === config.provider.name)) continue;
+    providers.set(
+      name,
+      createProvider({ provider: { ...config.provider, name } }, driverContext(context, name), list),
+    );
+  }
+  return new ProviderSet(providers, defaultName);
+}
+
+/** Each driver gets its own receipt URL: `<base>/<driver>`. */
+function driverContext(context: DriverContext, name: string): DriverContext {
+  return context.receiptUrl
+    ? { ...context, receiptUrl: `${context.receiptUrl.replace(/\/$/, '')}/${name}` }
+    : context;
+}
 
 /** Builds the configured provider from its driver; the config loader has checked its settings. */
 export function createProvider(

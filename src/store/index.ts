@@ -7,6 +7,7 @@ import { CounterStore } from './counters.js';
 import type { Db, Dialect } from './database.js';
 import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
+import { ProviderHealthStore } from './provider-health.js';
 import { SettingStore } from './settings.js';
 import { UserStore } from './users.js';
 
@@ -24,6 +25,7 @@ export class Stores {
   readonly messages: MessageStore;
   readonly keys: KeyStore;
   readonly settings: SettingStore;
+  readonly providerHealth: ProviderHealthStore;
 
   constructor(
     private readonly db: Db,
@@ -37,6 +39,7 @@ export class Stores {
     this.messages = new MessageStore(db, dialect);
     this.keys = new KeyStore(db);
     this.settings = new SettingStore(db);
+    this.providerHealth = new ProviderHealthStore(db);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {

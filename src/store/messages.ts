@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import { atomically } from './atomic.js';
 import type { Db, Dialect } from './database.js';
 import { pageOf } from './paging.js';
@@ -11,6 +11,8 @@ export type AttemptRow = MessageAttemptsTable;
 export interface MessageUpdate {
   status: MessageStatus;
   nextAttemptAt: number;
+  routeStep: number;
+  stepFailures: number;
   provider: string;
   providerMessageId: string | null;
   lastError: string | null;
@@ -97,9 +99,12 @@ export class MessageStore {
       let query = trx
         .updateTable('messages')
         .set((eb) => ({
-          status: update.status,
+          // A delivery receipt can overtake the attempt's own record: it is not undone.
+          status: sql<MessageStatus>`case when status in ('delivered', 'undelivered') then status else ${update.status} end`,
           attempts: attempt.attempt,
           next_attempt_at: update.nextAttemptAt,
+          route_step: update.routeStep,
+          step_failures: update.stepFailures,
           lease_owner: null,
           lease_until: null,
           provider: update.provider,
@@ -115,6 +120,49 @@ export class MessageStore {
       await trx.insertInto('message_attempts').values(attempt).execute();
       return true;
     });
+  }
+
+  /** Returns a leased message to the queue, due at `at`, without counting an attempt. */
+  async release(id: string, owner: string, at: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ status: 'queued', lease_owner: null, lease_until: null, next_attempt_at: at, updated_at: now })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /**
+   * Applies a delivery receipt to the message whose attempt `provider` accepted as
+   * `providerMessageId`, when its status is one of `from`. Idempotent: a resent receipt finds the
+   * message already moved and changes nothing.
+   */
+  async applyReceipt(
+    provider: string,
+    providerMessageId: string,
+    from: MessageStatus[],
+    change: { status: MessageStatus; detail: string | null; at: number; now: number },
+  ): Promise<'applied' | 'unchanged' | 'unknown'> {
+    const attempt = await this.db
+      .selectFrom('message_attempts')
+      .select('message_id')
+      .where('provider', '=', provider)
+      .where('provider_message_id', '=', providerMessageId)
+      .orderBy('finished_at', 'desc')
+      .executeTakeFirst();
+    if (!attempt) return 'unknown';
+    const updated = await this.db
+      .updateTable('messages')
+      .set({
+        status: change.status,
+        receipt_detail: change.detail,
+        receipt_at: change.at,
+        updated_at: change.now,
+      })
+      .where('id', '=', attempt.message_id)
+      .where('status', 'in', from)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1 ? 'applied' : 'unchanged';
   }
 
   async get(id: string): Promise<{ message: MessageRow; attempts: AttemptRow[] } | undefined> {

@@ -118,6 +118,15 @@ export interface MessagesTable {
   /** ISO 3166 country of the recipient, when its number tells. */
   country: string | null;
   dispatch: Dispatch;
+  encoding: 'GSM-7' | 'UCS-2' | null;
+  segments: number | null;
+  /** Which provider of the message's route chain is next (0 = the first). */
+  route_step: number;
+  /** Transient failures in a row on that provider; enough of them move the message on. */
+  step_failures: number;
+  /** A delivery receipt's reason (undelivered) and the time the provider gives. */
+  receipt_detail: string | null;
+  receipt_at: number | null;
   status: MessageStatus;
   attempts: number;
   next_attempt_at: number;
@@ -141,9 +150,19 @@ export interface MessageAttemptsTable {
   status_code: string | null;
   /** The provider's id for the message, which its delivery receipts name. */
   provider_message_id: string | null;
+  /** The provider's own error code (Twilio 21211, ESME_RTHROTTLED, ...). */
+  error_code: string | null;
   detail: string | null;
   started_at: number;
   finished_at: number;
+}
+
+/** A provider taken out of rotation after a provider-wide fault (bad credentials, suspended). */
+export interface ProviderHealthTable {
+  provider: string;
+  down_until: number;
+  reason: string;
+  updated_at: number;
 }
 
 export interface Database {
@@ -158,4 +177,5 @@ export interface Database {
   rate_counters: RateCountersTable;
   messages: MessagesTable;
   message_attempts: MessageAttemptsTable;
+  provider_health: ProviderHealthTable;
 }

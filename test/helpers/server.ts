@@ -6,7 +6,6 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Driver } from '../../src/providers/driver.js';
-import { createProvider } from '../../src/providers/registry.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
 import { ManualClock } from '../../src/util/clock.js';
 
@@ -85,10 +84,8 @@ export async function startTestServer(
   });
   const clock = new ManualClock(Date.now());
   const logger = options.logger ?? createLogger(process.env.OTPLINE_TEST_LOG ?? 'silent');
-  // A driver list of the test's own: the provider comes from it, as the server makes it from the registry.
-  const provider =
-    options.provider ?? (drivers && createProvider(loaded, { logger, stdout: process.stdout }, drivers));
-  const running = await startServer(loaded, { clock, logger, ...startOptions, provider });
+  // A driver list of the test's own: the server makes its providers from it, as from the registry.
+  const running = await startServer(loaded, { clock, logger, ...startOptions, drivers });
   const base = `${https ? 'https' : 'http'}://localhost:${port}`;
 
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {

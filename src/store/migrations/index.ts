@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001_initial.js';
 import { clientUrls } from './0002_client_urls.js';
 import { storeSeam } from './0003_store_seam.js';
+import { routingAndReceipts } from './0004_routing_and_receipts.js';
 
 /** Append-only: add a new file and a new line; never edit a migration that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_client_urls': clientUrls,
   '0003_store_seam': storeSeam,
+  '0004_routing_and_receipts': routingAndReceipts,
 };
 
 export const migrationProvider: MigrationProvider = {
