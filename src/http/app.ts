@@ -14,6 +14,7 @@ import { oauthRoRoute } from '../auth/oauth-ro.js';
 import { passwordlessStartRoute } from '../auth/passwordless-start.js';
 import { tokenEndpointRoute } from '../auth/token-endpoint.js';
 import { OtplineError } from '../errors.js';
+import { receiptRoutes } from '../gateway/receipts.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { clientRoutes } from '../management/clients.js';
 import { connectionRoutes } from '../management/connections.js';
@@ -194,6 +195,7 @@ export async function buildApp(
   oauthRoRoute(app, services);
   discoveryRoutes(app, services);
   gatewayRoutes(app, services);
+  await receiptRoutes(app, services);
   clientRoutes(app, services);
   connectionRoutes(app, services);
   userRoutes(app, services);

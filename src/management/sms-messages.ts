@@ -5,7 +5,11 @@ import { NotFound } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { IdParams, type ManagementAuthDeps, PagedReply, PageQuery, paged, requireScope } from './auth.js';
 
-const Status = Type.Union(['queued', 'processing', 'sent', 'failed', 'expired'].map((s) => Type.Literal(s)));
+const Status = Type.Union(
+  ['queued', 'processing', 'sent', 'failed', 'expired', 'delivered', 'undelivered'].map((s) =>
+    Type.Literal(s),
+  ),
+);
 
 const ListQuery = Type.Object({
   ...PageQuery,
@@ -18,6 +22,7 @@ const Attempt = Type.Object({
   provider: Type.String(),
   outcome: Type.String(),
   status_code: Type.Union([Type.String(), Type.Null()]),
+  error_code: Type.Union([Type.String(), Type.Null()], { description: "The provider's own error code" }),
   provider_message_id: Type.Union([Type.String(), Type.Null()]),
   detail: Type.Union([Type.String(), Type.Null()]),
   started_at: Type.String(),
@@ -35,6 +40,8 @@ const MessageReply = Type.Object({
   connection_id: Type.Union([Type.String(), Type.Null()]),
   recipient: Type.String(),
   country: Type.Union([Type.String(), Type.Null()]),
+  encoding: Type.Union([Type.Literal('GSM-7'), Type.Literal('UCS-2'), Type.Null()]),
+  segments: Type.Union([Type.Integer(), Type.Null()]),
   sender: Type.Union([Type.String(), Type.Null()]),
   body: Type.String({ description: 'The text with its code masked' }),
   status: Type.String(),
@@ -42,6 +49,10 @@ const MessageReply = Type.Object({
   provider: Type.Union([Type.String(), Type.Null()]),
   provider_message_id: Type.Union([Type.String(), Type.Null()]),
   last_error: Type.Union([Type.String(), Type.Null()]),
+  receipt_detail: Type.Union([Type.String(), Type.Null()], { description: 'Why a receipt said undelivered' }),
+  receipt_at: Type.Union([Type.String(), Type.Null()], {
+    description: 'When the provider says it delivered',
+  }),
   next_attempt_at: Type.Union([Type.String(), Type.Null()]),
   expires_at: Type.String(),
   created_at: Type.String(),
@@ -59,6 +70,8 @@ function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageRe
     connection_id: m.connection_id,
     recipient: m.recipient,
     country: m.country,
+    encoding: m.encoding,
+    segments: m.segments,
     sender: m.sender,
     body: m.body_redacted,
     status: m.status,
@@ -68,6 +81,7 @@ function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageRe
       outcome: a.outcome,
       status_code: a.status_code,
       provider_message_id: a.provider_message_id,
+      error_code: a.error_code,
       detail: a.detail,
       started_at: iso(a.started_at),
       finished_at: iso(a.finished_at),
@@ -75,6 +89,8 @@ function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageRe
     provider: m.provider,
     provider_message_id: m.provider_message_id,
     last_error: m.last_error,
+    receipt_detail: m.receipt_detail,
+    receipt_at: m.receipt_at === null ? null : iso(m.receipt_at),
     next_attempt_at: m.status === 'queued' ? iso(m.next_attempt_at) : null,
     expires_at: iso(m.expires_at),
     created_at: iso(m.created_at),
