@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { InvalidParameter } from '../errors.js';
 import type { App } from '../http/app-type.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
-import { maskDigitRuns } from '../messages/template.js';
+import { MAX_MESSAGE_LENGTH, maskDigitRuns } from '../messages/template.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import { checkGatewayCaller, type GatewayAuthSettings, networkList } from './gateway-auth.js';
@@ -10,7 +10,25 @@ import { checkGatewayCaller, type GatewayAuthSettings, networkList } from './gat
 const Body = Type.Object(
   {
     recipient: Type.String({ description: 'E.164 phone number', maxLength: 64 }),
-    body: Type.String({ minLength: 1, maxLength: 1600, description: 'The message text' }),
+    body: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_MESSAGE_LENGTH,
+        description: 'The message text (or `text`)',
+      }),
+    ),
+    text: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_MESSAGE_LENGTH,
+        description: 'The message text, as Auth0 Actions name it (`as_text`, `text`)',
+      }),
+    ),
+    message_type: Type.Optional(
+      Type.Union([Type.Literal('sms'), Type.Literal('text'), Type.Literal('voice')], {
+        description: 'As Auth0 Actions send it; otpline sends text messages only',
+      }),
+    ),
     sender: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
     req: Type.Optional(
       Type.Object(
@@ -61,6 +79,14 @@ export function gatewayRoutes(
       onRequest: async (request) => checkGatewayCaller(request, auth),
     },
     async (request) => {
+      const text = request.body.body ?? request.body.text;
+      if (text === undefined) throw new InvalidParameter('body', 'Missing required property: body');
+      if (request.body.message_type === 'voice') {
+        throw new InvalidParameter(
+          'message_type',
+          'Voice messages are not supported: choose text (SMS) delivery',
+        );
+      }
       const phone = normalizePhone(request.body.recipient);
       if (!phone.ok) throw new InvalidParameter('recipient', phone.reason);
       const key = request.headers['idempotency-key'];
@@ -77,8 +103,8 @@ export function gatewayRoutes(
           connectionId: null,
           recipient: phone.e164,
           country: phone.country ?? null,
-          body: request.body.body,
-          bodyRedacted: maskDigitRuns(request.body.body),
+          body: text,
+          bodyRedacted: maskDigitRuns(text),
           sender: request.body.sender ?? null,
           expiresAt: clock.now() + config.outbox.messageTtlMs,
           idempotencyKey,

@@ -12,8 +12,11 @@ export interface TemplateVariables {
 /** Auth0's default text for SMS passwordless connections. */
 export const DEFAULT_TEMPLATE = 'Your verification code is: @@password@@';
 
-/** The longest text a message may have: 10 concatenated segments, as Twilio and the gateway accept. */
-export const MAX_MESSAGE_LENGTH = 1600;
+/**
+ * The longest text a message may have: as long as Auth0 lets a template be (5,120 characters).
+ * Each provider driver splits such a text or refuses it, as its provider requires.
+ */
+export const MAX_MESSAGE_LENGTH = 5120;
 
 /**
  * The sandbox. Templates are written by connection editors and rendered for anonymous callers, so
