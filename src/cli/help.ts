@@ -8,6 +8,9 @@ Usage:
   otpline start [options]     run the server (creates the data directory and database on first start)
   otpline migrate [options]   apply database migrations and exit
   otpline keys rotate         make a new token signing key (earlier keys stay published)
+  otpline providers list      the configured providers (secrets only as "set") and routes
+  otpline providers test <name> --to <phone> [--text <text>]
+                              send one message through that provider and print its answer
   otpline help                this text
 
 Options (each also has an environment variable; flags win):

@@ -7,6 +7,7 @@ import { startServer } from '../server.js';
 import { migrate, openDatabase } from '../store/database.js';
 import { Stores } from '../store/index.js';
 import { helpText } from './help.js';
+import { providersList, providersTest } from './providers.js';
 
 const HELP = helpText();
 
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       provider: { type: 'string' },
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
+      to: { type: 'string' },
+      text: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,6 +68,15 @@ async function main(argv: string[]): Promise<number> {
       `new signing key ${kid}; running nodes pick it up within a minute, old keys stay in the JWKS\n`,
     );
     return 0;
+  }
+  if (command === 'providers' && positionals[1] === 'list') {
+    process.stdout.write(providersList(config));
+    return 0;
+  }
+  if (command === 'providers' && positionals[1] === 'test') {
+    const logger = createLogger(config.logLevel, undefined, config.logFormat);
+    const write = (line: string) => process.stdout.write(line);
+    return providersTest(config, positionals[2] ?? '', values.to, values.text, logger, write);
   }
   if (command !== 'start') {
     process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
