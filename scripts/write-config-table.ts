@@ -1,10 +1,18 @@
-// Rewrites the configuration table in README.md from the config schema: `npm run docs:config`.
+// Rewrites the configuration and provider tables in README.md from the config schema and the
+// provider drivers: `npm run docs:config`.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configTable } from '../src/config/table.js';
+import { configTable, providerTable } from '../src/config/table.js';
 
-const START = '<!-- config-table:start -->';
-const END = '<!-- config-table:end -->';
-const readme = readFileSync('README.md', 'utf8');
-const before = readme.slice(0, readme.indexOf(START) + START.length);
-const after = readme.slice(readme.indexOf(END));
-writeFileSync('README.md', `${before}\n${configTable()}\n${after}`);
+function replaceBetween(text: string, name: string, content: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end}`);
+  return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
+}
+
+let readme = readFileSync('README.md', 'utf8');
+readme = replaceBetween(readme, 'config-table', configTable());
+readme = replaceBetween(readme, 'provider-table', providerTable());
+writeFileSync('README.md', readme);

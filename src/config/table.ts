@@ -1,6 +1,7 @@
 import type { Driver } from '../providers/driver.js';
 import { drivers as defaultDrivers } from '../providers/registry.js';
 import { type EnvVar, envVars } from './env.js';
+import { driverSettings } from './provider-settings.js';
 import { buildConfigSchema } from './schema.js';
 
 interface SchemaNode {
@@ -41,4 +42,27 @@ export function configTable(drivers: readonly Driver[] = defaultDrivers): string
   const schema = buildConfigSchema(drivers) as unknown as SchemaNode;
   const lines = [header, header.map(() => '---'), ...rows(schema, '', envVars(drivers))];
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The README's provider table: each driver, its required settings, receipts, and an example. */
+export function providerTable(drivers: readonly Driver[] = defaultDrivers): string {
+  const header = ['driver', 'provider', 'required settings', 'delivery receipts', 'example'];
+  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const rows = drivers.map((d) => {
+    const required = driverSettings(d)
+      .filter((s) => s.required)
+      .map((s) => `\`${s.env}\``)
+      .join(', ');
+    const name = d.metadata.docsUrl
+      ? `[${d.metadata.displayName}](${d.metadata.docsUrl})`
+      : d.metadata.displayName;
+    return [
+      `\`${d.name}\``,
+      name,
+      required || '—',
+      escape(d.metadata.receipts ?? 'no'),
+      d.metadata.example ? `\`${escape(d.metadata.example)}\`` : '',
+    ];
+  });
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

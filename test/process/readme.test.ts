@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { configTable } from '../../src/config/table.js';
+import { configTable, providerTable } from '../../src/config/table.js';
 import { runOtpline, waitHealthy } from '../helpers/process.js';
 import { freePort } from '../helpers/server.js';
 
@@ -27,6 +27,13 @@ describe('README', () => {
 
   it('has the configuration table the schema writes (npm run docs:config)', () => {
     assert.equal(between('<!-- config-table:start -->', '<!-- config-table:end -->').trim(), configTable());
+  });
+
+  it('has the provider table the drivers write (npm run docs:config)', () => {
+    assert.equal(
+      between('<!-- provider-table:start -->', '<!-- provider-table:end -->').trim(),
+      providerTable(),
+    );
   });
 
   it("runs the walk-through's curl commands against a fresh otpline and gets a verified id_token", {

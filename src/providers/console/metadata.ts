@@ -5,4 +5,5 @@ export const metadata: DriverMetadata = {
   summary: 'prints them (development)',
   description:
     'Prints each message, code included, to standard output, where a developer reads it. For development only.',
+  example: 'OTPLINE_PROVIDER=console (the default)',
 };
