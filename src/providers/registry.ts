@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
+import { snsDriver } from './sns/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -8,6 +9,7 @@ import { webhookDriver } from './webhook/index.js';
 export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
+  snsDriver, // Amazon SNS Publish to a phone number, SigV4-signed
 ];
 
 /** The driver used when none is chosen. */
