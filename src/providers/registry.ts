@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { httpDriver } from './http/index.js';
+import { smppDriver } from './smpp/index.js';
 import { snsDriver } from './sns/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
@@ -11,6 +12,7 @@ export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
   httpDriver, // an HTTP request described in settings: regional APIs, a Kannel box
+  smppDriver, // binds to an SMSC over SMPP 3.4; receipts as deliver_sm
   snsDriver, // Amazon SNS Publish to a phone number, SigV4-signed
 ];
 
