@@ -4,6 +4,7 @@ import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
 import { Outbox } from './gateway/outbox.js';
 import { OutboxWorker } from './gateway/outbox-worker.js';
+import { applyReceipts } from './gateway/receipts.js';
 import { Router } from './gateway/routing.js';
 import { BruteForceGuard } from './otp/brute-force.js';
 import { OtpCodes } from './otp/codes.js';
@@ -70,6 +71,15 @@ export function buildServices(input: {
   const providers = createProviders(config, context, input.drivers, input.provider);
   const provider = providers.get(providers.defaultName) as SmsProvider;
   const router = new Router(config.routing.routes, providers.defaultName);
+  // Receipts a provider pushes on its own connection (SMPP deliver_sm), applied like the route's.
+  const receiptLog = logger.child({ component: 'receipts' });
+  for (const name of providers.names()) {
+    providers.get(name)?.onReceipts?.((receipts) => {
+      applyReceipts({ outbox }, name, receipts, receiptLog).catch((err: unknown) =>
+        receiptLog.error({ err, provider: name }, 'applying delivery receipts failed'),
+      );
+    });
+  }
   const worker = new OutboxWorker(
     outbox,
     providers,

@@ -82,6 +82,17 @@ function parseEnvValue({ name, kind, secret }: EnvVar, raw: string): unknown {
     if (!/^(true|false|1|0)$/i.test(text)) throw new ConfigError(`${name} must be true or false${got}`);
     return /^(true|1)$/i.test(text);
   }
+  if (kind === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ConfigError(`${name} must be a JSON object${got}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ConfigError(`${name} must be a JSON object${got}`);
+    return parsed;
+  }
   if (kind === 'list') {
     return raw
       .split(',')

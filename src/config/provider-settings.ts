@@ -3,7 +3,7 @@ import { checkDrivers, type Driver, settingEnvName } from '../providers/driver.j
 import { DEFAULT_DRIVER } from '../providers/registry.js';
 import { usedDriverNames } from './routing.js';
 
-export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list';
+export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'json';
 
 /** One setting of a driver, as config, environment, help and README see it. */
 export interface DriverSetting {
@@ -33,6 +33,8 @@ export function envKindOf(schema: SchemaNode): EnvKind {
   if (schema.type === 'number') return 'number';
   if (schema.type === 'boolean') return 'bool';
   if (schema.type === 'array') return 'list';
+  // A structured setting (an HTTP driver's headers or body): a JSON object in its variable.
+  if (schema.type === 'object') return 'json';
   return 'string';
 }
 

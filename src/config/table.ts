@@ -47,7 +47,7 @@ export function configTable(drivers: readonly Driver[] = defaultDrivers): string
 /** The README's provider table: each driver, its required settings, receipts, and an example. */
 export function providerTable(drivers: readonly Driver[] = defaultDrivers): string {
   const header = ['driver', 'provider', 'required settings', 'delivery receipts', 'example'];
-  const escape = (text: string) => text.replaceAll('|', '\\|');
+  const cell = (text: string) => text.replaceAll('|', '\\|');
   const rows = drivers.map((d) => {
     const required = driverSettings(d)
       .filter((s) => s.required)
@@ -60,8 +60,8 @@ export function providerTable(drivers: readonly Driver[] = defaultDrivers): stri
       `\`${d.name}\``,
       name,
       required || '—',
-      escape(d.metadata.receipts ?? 'no'),
-      d.metadata.example ? `\`${escape(d.metadata.example)}\`` : '',
+      cell(d.metadata.receipts ?? 'no'),
+      d.metadata.example ? `\`${cell(d.metadata.example)}\`` : '',
     ];
   });
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');

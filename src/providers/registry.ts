@@ -2,7 +2,10 @@ import { usedDriverNames } from '../config/routing.js';
 import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
+import { httpDriver } from './http/index.js';
 import { ProviderSet } from './provider-set.js';
+import { smppDriver } from './smpp/index.js';
+import { snsDriver } from './sns/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -10,6 +13,9 @@ import { webhookDriver } from './webhook/index.js';
 export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
+  httpDriver, // an HTTP request described in settings: regional APIs, a Kannel box
+  smppDriver, // binds to an SMSC over SMPP 3.4; receipts as deliver_sm
+  snsDriver, // Amazon SNS Publish to a phone number, SigV4-signed
 ];
 
 /** The driver used when none is chosen. */

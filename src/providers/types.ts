@@ -87,6 +87,11 @@ export interface SmsProvider {
   start?(): Promise<void>;
   /** Classifies failures instead of throwing (a throw counts as transient). `signal`: the worker's deadline. */
   send(message: OutgoingSms, signal: AbortSignal): Promise<SendResult>;
+  /**
+   * Delivery reports the provider pushes on its own connection (SMPP deliver_sm), not through a
+   * receipt route: the core subscribes once before `start` and applies them like the route's.
+   */
+  onReceipts?(listener: (receipts: DeliveryReceipt[]) => void): void;
   /** Closes connections; called once at shutdown, after the worker's last send. */
   stop?(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeAnswer, FakeProviderApi, ReceivedSend } from './provider-contract.js';
 
@@ -15,7 +15,21 @@ export interface HttpApiModel {
   /** The common fields of a send, read out of the provider's own request format. */
   read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
   /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
-  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): { status: number; body: string; id?: string };
+  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): FakeReply;
+  /**
+   * Checks a request the way the provider would (auth, signature, required fields) and returns the
+   * provider's refusal when it fails; a refused request is recorded but is not a send.
+   */
+  check?(request: RecordedRequest): FakeReply | undefined;
+}
+
+export interface FakeReply {
+  status: number;
+  body: string;
+  /** The message id an accepted send is given. */
+  id?: string;
+  /** `application/json` unless given. */
+  contentType?: string;
 }
 
 /**
@@ -27,6 +41,8 @@ export class FakeHttpApi implements FakeProviderApi {
   readonly takesIdempotencyKey: boolean;
   readonly requests: RecordedRequest[] = [];
   readonly received: ReceivedSend[] = [];
+  /** The answers to requests the model's `check` refused. */
+  readonly refusals: FakeReply[] = [];
   private readonly queue: FakeAnswer[] = [];
   private readonly server: Server;
 
@@ -41,16 +57,25 @@ export class FakeHttpApi implements FakeProviderApi {
       req.on('end', () => {
         const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw };
         this.requests.push(request);
+        const refusal = this.model.check?.(request);
+        if (refusal) {
+          this.refusals.push(refusal);
+          return this.answer(res, refusal);
+        }
         const answer = this.queue.shift() ?? 'accept';
         const received: ReceivedSend = { ...this.model.read(request), providerMessageId: null };
         this.received.push(received);
         if (answer === 'hang') return;
         const reply = this.model.reply(answer, this.received.length);
         received.providerMessageId = reply.id ?? null;
-        res.writeHead(reply.status, { 'content-type': 'application/json' });
-        res.end(reply.body);
+        this.answer(res, reply);
       });
     });
+  }
+
+  private answer(res: ServerResponse, reply: FakeReply): void {
+    res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+    res.end(reply.body);
   }
 
   static async start(model: HttpApiModel): Promise<FakeHttpApi> {
