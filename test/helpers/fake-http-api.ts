@@ -1,6 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FakeAnswer, FakeProviderApi, ReceivedSend } from './provider-contract.js';
+
+function send(res: ServerResponse, reply: { status: number; body: string; contentType?: string }): void {
+  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+  res.end(reply.body);
+}
 
 export interface RecordedRequest {
   method: string;
@@ -9,9 +14,21 @@ export interface RecordedRequest {
   raw: string;
 }
 
+/** An answer written out in full: a provider's own error body, say. */
+export interface ScriptedReply {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
 /** A provider's HTTP API as far as a driver's tests need it: how to read a send, how to answer. */
 export interface HttpApiModel {
   takesIdempotencyKey: boolean;
+  /**
+   * Checks a request the way the provider would (path, auth, content type, required fields): a
+   * wrong one gets the provider's own refusal, is kept in `refusals`, and takes no queued answer.
+   */
+  check?(request: RecordedRequest): ScriptedReply | undefined;
   /** The common fields of a send, read out of the provider's own request format. */
   read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
   /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
@@ -27,7 +44,9 @@ export class FakeHttpApi implements FakeProviderApi {
   readonly takesIdempotencyKey: boolean;
   readonly requests: RecordedRequest[] = [];
   readonly received: ReceivedSend[] = [];
-  private readonly queue: FakeAnswer[] = [];
+  /** Requests the provider would have refused, with the refusal it gave. */
+  readonly refusals: Array<{ request: RecordedRequest; reply: ScriptedReply }> = [];
+  private readonly queue: Array<FakeAnswer | ScriptedReply> = [];
   private readonly server: Server;
 
   private constructor(private readonly model: HttpApiModel) {
@@ -41,14 +60,19 @@ export class FakeHttpApi implements FakeProviderApi {
       req.on('end', () => {
         const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw };
         this.requests.push(request);
+        const refusal = this.model.check?.(request);
+        if (refusal) {
+          this.refusals.push({ request, reply: refusal });
+          return send(res, refusal);
+        }
         const answer = this.queue.shift() ?? 'accept';
         const received: ReceivedSend = { ...this.model.read(request), providerMessageId: null };
         this.received.push(received);
         if (answer === 'hang') return;
+        if (typeof answer === 'object') return send(res, answer);
         const reply = this.model.reply(answer, this.received.length);
         received.providerMessageId = reply.id ?? null;
-        res.writeHead(reply.status, { 'content-type': 'application/json' });
-        res.end(reply.body);
+        send(res, reply);
       });
     });
   }
@@ -65,6 +89,11 @@ export class FakeHttpApi implements FakeProviderApi {
 
   answerNext(...answers: FakeAnswer[]): void {
     this.queue.push(...answers);
+  }
+
+  /** The next sends get these replies, written out (a provider's own error codes), in order. */
+  replyNext(...replies: ScriptedReply[]): void {
+    this.queue.push(...replies);
   }
 
   /** Resolves once `count` sends have arrived in all. */

@@ -69,7 +69,7 @@ describe('a third provider, added by one folder and one registry line', () => {
     );
     assert.throws(
       () => loadConfig({ env, drivers: shipped }),
-      /provider\.name \(OTPLINE_PROVIDER\) must be one of console, webhook; got "toy"/,
+      /provider\.name \(OTPLINE_PROVIDER\) must be one of console, webhook(, [a-z-]+)*; got "toy"/,
       'the shipped registry does not know it',
     );
   });
@@ -94,7 +94,7 @@ describe('a third provider, added by one folder and one registry line', () => {
     const table = configTable(drivers);
     assert.match(
       table,
-      /^\| `provider\.name` \| `OTPLINE_PROVIDER` \| "console" \\\| "webhook" \\\| "toy" \|/m,
+      /^\| `provider\.name` \| `OTPLINE_PROVIDER` \| "console" \\\| "webhook" (\\\| "[a-z-]+" )*\\\| "toy" \|/m,
     );
     assert.match(table, /, toy hands them to the Toy SMS API \|$/m);
     assert.match(
