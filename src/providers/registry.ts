@@ -3,6 +3,7 @@ import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { twilioDriver } from './twilio/index.js';
 import type { SmsProvider } from './types.js';
+import { vonageDriver } from './vonage/index.js';
 import { webhookDriver } from './webhook/index.js';
 
 /** Every driver otpline ships, one line each: adding a provider is a new folder and a new line here. */
@@ -10,6 +11,7 @@ export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
   twilioDriver, // Twilio Messages API, signed status callbacks
+  vonageDriver, // Vonage (Nexmo) SMS API, delivery receipts signed when a signature secret is set
 ];
 
 /** The driver used when none is chosen. */
