@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
+import { messageBirdDriver } from './messagebird/index.js';
 import { twilioDriver } from './twilio/index.js';
 import type { SmsProvider } from './types.js';
 import { vonageDriver } from './vonage/index.js';
@@ -10,6 +11,7 @@ import { webhookDriver } from './webhook/index.js';
 export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
+  messageBirdDriver, // MessageBird (Bird) legacy SMS API, JWT-signed status reports
   twilioDriver, // Twilio Messages API, signed status callbacks
   vonageDriver, // Vonage (Nexmo) SMS API, delivery receipts signed when a signature secret is set
 ];

@@ -28,9 +28,9 @@ providerContract({
     apiKey: undefined,
     apiSecret: undefined,
     baseUrl: api.url,
-    timeoutMs: 500,
+    timeoutMs: 1000,
   }),
-  timeoutMs: 500,
+  timeoutMs: 1000,
 });
 
 describe('the twilio driver', () => {

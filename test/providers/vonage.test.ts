@@ -23,9 +23,9 @@ providerContract({
     apiKey: ACCOUNT.apiKey,
     apiSecret: ACCOUNT.apiSecret,
     baseUrl: api.url,
-    timeoutMs: 500,
+    timeoutMs: 1000,
   }),
-  timeoutMs: 500,
+  timeoutMs: 1000,
 });
 
 describe('the vonage driver', () => {

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { HttpApiModel, RecordedRequest, ScriptedReply } from '../../helpers/fake-http-api.js';
+import { isGsm } from './gsm.js';
 
 /**
  * Vonage's SMS API as the driver meets it, from Vonage's OpenAPI document (Nexmo/api-specification,
@@ -21,12 +22,6 @@ export const VONAGE_FIELDS = [
   'callback',
 ];
 export const VONAGE_REQUIRED = ['api_key', 'from', 'to'];
-/** The GSM 03.38 basic and extension characters (3GPP TS 23.038), which `type=text` can carry. */
-const GSM = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà\f^{}\\[~]|€',
-);
-const isGsm = (text: string) => [...text].every((char) => GSM.has(char));
-
 /** A Vonage answer: HTTP 200 and one entry per part. */
 export function vonageAnswer(...messages: Array<Record<string, string>>): ScriptedReply {
   return { status: 200, body: JSON.stringify({ 'message-count': String(messages.length), messages }) };
