@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { messageBirdDriver } from './messagebird/index.js';
+import { plivoDriver } from './plivo/index.js';
 import { twilioDriver } from './twilio/index.js';
 import type { SmsProvider } from './types.js';
 import { vonageDriver } from './vonage/index.js';
@@ -12,6 +13,7 @@ export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
   messageBirdDriver, // MessageBird (Bird) legacy SMS API, JWT-signed status reports
+  plivoDriver, // Plivo Message API, status callbacks signed with X-Plivo-Signature-V3
   twilioDriver, // Twilio Messages API, signed status callbacks
   vonageDriver, // Vonage (Nexmo) SMS API, delivery receipts signed when a signature secret is set
 ];
