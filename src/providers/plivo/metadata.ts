@@ -4,7 +4,7 @@ export const metadata: DriverMetadata = {
   displayName: 'Plivo',
   summary: 'hands them to Plivo',
   description:
-    "Sends each message through Plivo's Message API (up to 1,600 characters; Plivo splits it). Status " +
+    "Sends each message through Plivo's Message API (otpline sends up to 1,600 characters; Plivo splits them). Status " +
     'callbacks signed with X-Plivo-Signature-V3 arrive at /gateway/receipts/plivo.',
   docsUrl: 'https://www.plivo.com/docs/messaging/api/message/send-a-message',
   example:

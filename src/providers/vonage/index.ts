@@ -9,9 +9,8 @@ import { vonageReceipts } from './receipts.js';
 import { vonageSignature } from './signature.js';
 
 /**
- * The longest text sent. Vonage splits long texts itself but documents no limit we could confirm
- * (status 12, "Message Too Long", covers the rest); 3,200 characters stays well within what
- * operators report working.
+ * The longest text sent. Vonage splits long texts itself but documents no ceiling that could be
+ * confirmed here (status 12, "Message Too Long", covers the rest): 3,200 characters is otpline's.
  */
 export const VONAGE_MAX_TEXT = 3200;
 
