@@ -3,10 +3,14 @@ import type { Config } from '../config/schema.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { httpDriver } from './http/index.js';
+import { messageBirdDriver } from './messagebird/index.js';
+import { plivoDriver } from './plivo/index.js';
 import { ProviderSet } from './provider-set.js';
 import { smppDriver } from './smpp/index.js';
 import { snsDriver } from './sns/index.js';
+import { twilioDriver } from './twilio/index.js';
 import type { SmsProvider } from './types.js';
+import { vonageDriver } from './vonage/index.js';
 import { webhookDriver } from './webhook/index.js';
 
 /** Every driver otpline ships, one line each: adding a provider is a new folder and a new line here. */
@@ -14,8 +18,12 @@ export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
   httpDriver, // an HTTP request described in settings: regional APIs, a Kannel box
+  messageBirdDriver, // MessageBird (Bird) legacy SMS API, JWT-signed status reports
+  plivoDriver, // Plivo Message API, status callbacks signed with X-Plivo-Signature-V3
   smppDriver, // binds to an SMSC over SMPP 3.4; receipts as deliver_sm
   snsDriver, // Amazon SNS Publish to a phone number, SigV4-signed
+  twilioDriver, // Twilio Messages API, signed status callbacks
+  vonageDriver, // Vonage (Nexmo) SMS API, delivery receipts signed when a signature secret is set
 ];
 
 /** The driver used when none is chosen. */

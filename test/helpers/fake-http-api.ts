@@ -9,20 +9,7 @@ export interface RecordedRequest {
   raw: string;
 }
 
-/** A provider's HTTP API as far as a driver's tests need it: how to read a send, how to answer. */
-export interface HttpApiModel {
-  takesIdempotencyKey: boolean;
-  /** The common fields of a send, read out of the provider's own request format. */
-  read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
-  /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
-  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): FakeReply;
-  /**
-   * Checks a request the way the provider would (auth, signature, required fields) and returns the
-   * provider's refusal when it fails; a refused request is recorded but is not a send.
-   */
-  check?(request: RecordedRequest): FakeReply | undefined;
-}
-
+/** An answer written out in full: a provider's own success or error body. */
 export interface FakeReply {
   status: number;
   body: string;
@@ -31,19 +18,41 @@ export interface FakeReply {
   /** `application/json` unless given. */
   contentType?: string;
 }
+/** The same, as the tests that script a provider's own error bodies name it. */
+export type ScriptedReply = FakeReply;
+
+/** A provider's HTTP API as far as a driver's tests need it: how to read a send, how to answer. */
+export interface HttpApiModel {
+  takesIdempotencyKey: boolean;
+  /**
+   * Checks a request the way the provider would (path, auth, signature, content type, required
+   * fields): a wrong one gets the provider's own refusal, is kept in `refusals`, is not a send and
+   * takes no queued answer.
+   */
+  check?(request: RecordedRequest): FakeReply | undefined;
+  /** The common fields of a send, read out of the provider's own request format. */
+  read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
+  /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
+  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): FakeReply;
+}
+
+function send(res: ServerResponse, reply: FakeReply): void {
+  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+  res.end(reply.body);
+}
 
 /**
  * A real HTTP server on loopback speaking one provider's API: it records each request and
- * answers as the test tells it (`answerNext`), accepting by default; `hang` never answers.
+ * answers as the test tells it (`answerNext`, `replyNext`), accepting by default; `hang` never answers.
  */
 export class FakeHttpApi implements FakeProviderApi {
   readonly answers: readonly FakeAnswer[] = ['accept', 'throttle', 'server_error', 'refuse', 'hang'];
   readonly takesIdempotencyKey: boolean;
   readonly requests: RecordedRequest[] = [];
   readonly received: ReceivedSend[] = [];
-  /** The answers to requests the model's `check` refused. */
-  readonly refusals: FakeReply[] = [];
-  private readonly queue: FakeAnswer[] = [];
+  /** Requests the provider would have refused, with the refusal it gave. */
+  readonly refusals: Array<{ request: RecordedRequest; reply: FakeReply }> = [];
+  private readonly queue: Array<FakeAnswer | FakeReply> = [];
   private readonly server: Server;
 
   private constructor(private readonly model: HttpApiModel) {
@@ -59,23 +68,18 @@ export class FakeHttpApi implements FakeProviderApi {
         this.requests.push(request);
         const refusal = this.model.check?.(request);
         if (refusal) {
-          this.refusals.push(refusal);
-          return this.answer(res, refusal);
+          this.refusals.push({ request, reply: refusal });
+          return send(res, refusal);
         }
         const answer = this.queue.shift() ?? 'accept';
         const received: ReceivedSend = { ...this.model.read(request), providerMessageId: null };
         this.received.push(received);
         if (answer === 'hang') return;
-        const reply = this.model.reply(answer, this.received.length);
+        const reply = typeof answer === 'object' ? answer : this.model.reply(answer, this.received.length);
         received.providerMessageId = reply.id ?? null;
-        this.answer(res, reply);
+        send(res, reply);
       });
     });
-  }
-
-  private answer(res: ServerResponse, reply: FakeReply): void {
-    res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
-    res.end(reply.body);
   }
 
   static async start(model: HttpApiModel): Promise<FakeHttpApi> {
@@ -90,6 +94,11 @@ export class FakeHttpApi implements FakeProviderApi {
 
   answerNext(...answers: FakeAnswer[]): void {
     this.queue.push(...answers);
+  }
+
+  /** The next sends get these replies, written out (a provider's own error codes), in order. */
+  replyNext(...replies: FakeReply[]): void {
+    this.queue.push(...replies);
   }
 
   /** Resolves once `count` sends have arrived in all. */
