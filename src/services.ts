@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
+import { MessageChains } from './gateway/message-chains.js';
 import { Outbox } from './gateway/outbox.js';
 import { OutboxWorker } from './gateway/outbox-worker.js';
 import { applyReceipts } from './gateway/receipts.js';
@@ -83,7 +84,7 @@ export function buildServices(input: {
   const worker = new OutboxWorker(
     outbox,
     providers,
-    { chainFor: (message) => router.chainFor(message) },
+    new MessageChains(stores.connections, router, providers, twilioDefaults(config), context),
     stores.providerHealth,
     clock,
     {
@@ -106,5 +107,16 @@ export function buildServices(input: {
     rateLimiter: new RateLimiter(stores.counters, clock),
     outbox,
     worker,
+  };
+}
+
+/** The configured twilio driver's base URL and timeout, which connections' own accounts use too. */
+function twilioDefaults(config: Config): { baseUrl?: string; timeoutMs?: number } {
+  const twilio = (config.provider as Record<string, unknown>).twilio as
+    | { baseUrl?: string; timeoutMs?: number }
+    | undefined;
+  return {
+    ...(twilio?.baseUrl ? { baseUrl: twilio.baseUrl } : {}),
+    ...(twilio?.timeoutMs ? { timeoutMs: twilio.timeoutMs } : {}),
   };
 }

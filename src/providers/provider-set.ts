@@ -18,6 +18,12 @@ export class ProviderSet {
       throw new Error(`the default provider "${defaultName}" is not configured`);
   }
 
+  /** Adds a provider made while running (an Auth0 connection's own Twilio account); started by the caller if needed. */
+  add(name: string, provider: SmsProvider): void {
+    (this.providers as Map<string, SmsProvider>).set(name, provider);
+    this.slots.set(name, new Semaphore(provider.maxConcurrency ?? Number.POSITIVE_INFINITY));
+  }
+
   get(name: string): SmsProvider | undefined {
     return this.providers.get(name);
   }
