@@ -11,7 +11,7 @@ const SEPARATORS = /[\s().-]/g;
  * Normalizes a phone number to E.164. Spaces, dots, dashes and parentheses are dropped; the
  * number must then be international (`+` and country code) and of a length that country's
  * numbering plan allows. Numbers that are possible but not (yet) assigned are accepted, as
- * Auth0 accepts them; the country, when known, drives routing and geo permissions.
+ * Auth0 accepts them; the country drives routing and geo permissions.
  */
 export function normalizePhone(input: string): PhoneResult {
   const compact = input.replace(SEPARATORS, '');
@@ -22,5 +22,7 @@ export function normalizePhone(input: string): PhoneResult {
   if (!parsed?.isPossible()) {
     return { ok: false, reason: `The phone number ${compact} is not a possible phone number` };
   }
-  return { ok: true, e164: parsed.number, country: parsed.country };
+  // An unassigned number has no country of its own; its calling code's main country (listed first)
+  // still routes it and decides geo permissions: +44 7700 900… is British, +1 222… American.
+  return { ok: true, e164: parsed.number, country: parsed.country ?? parsed.getPossibleCountries()[0] };
 }

@@ -11,6 +11,11 @@ describe('phone numbers', () => {
   it("accepts possible but unassigned numbers, as Auth0 does (the walk-through's +12223334444)", () => {
     const result = normalizePhone('+12223334444');
     assert.equal(result.ok, true);
+    assert.deepEqual(
+      normalizePhone('+447700900123'),
+      { ok: true, e164: '+447700900123', country: 'GB' },
+      'the main country of +44',
+    );
   });
 
   it('refuses what cannot be a phone number', () => {
