@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { clickatellDriver } from './clickatell/index.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import type { SmsProvider } from './types.js';
@@ -8,6 +9,7 @@ import { webhookDriver } from './webhook/index.js';
 export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
+  clickatellDriver, // Clickatell Platform One API
 ];
 
 /** The driver used when none is chosen. */
