@@ -12,11 +12,20 @@ export function refuseOverLength(
   provider: string,
 ): SendResult | undefined {
   const { segments, encoding, units } = segmentInfo(body);
+  const what = `${units} ${encoding === 'GSM-7' ? 'GSM-7 septets' : 'UCS-2 units'} in ${segments} segments`;
+  return refuseOverSegments(segments, maxSegments, provider, what);
+}
+
+/** The same, for a driver that counts the segments itself (it encodes the text its own way). */
+export function refuseOverSegments(
+  segments: number,
+  maxSegments: number,
+  provider: string,
+  what = `${segments} segments`,
+): SendResult | undefined {
   if (segments <= maxSegments) return undefined;
   return {
     outcome: 'permanent',
-    detail:
-      `message too long for ${provider}: ${units} ${encoding === 'GSM-7' ? 'GSM-7 septets' : 'UCS-2 units'} ` +
-      `in ${segments} segments, at most ${maxSegments}`,
+    detail: `message too long for ${provider}: ${what}, at most ${maxSegments}`,
   };
 }

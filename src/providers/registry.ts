@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { clickatellDriver } from './clickatell/index.js';
+import { clickatellLegacyDriver } from './clickatell-legacy/index.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import type { SmsProvider } from './types.js';
@@ -10,6 +11,7 @@ export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
   clickatellDriver, // Clickatell Platform One API
+  clickatellLegacyDriver, // Clickatell's legacy HTTP API (Auth0's walk-through)
 ];
 
 /** The driver used when none is chosen. */
