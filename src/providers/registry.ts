@@ -3,6 +3,7 @@ import { clickatellDriver } from './clickatell/index.js';
 import { clickatellLegacyDriver } from './clickatell-legacy/index.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
+import { infobipDriver } from './infobip/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -12,6 +13,7 @@ export const drivers: readonly Driver[] = [
   webhookDriver, // POSTs messages as JSON to the operator's URL
   clickatellDriver, // Clickatell Platform One API
   clickatellLegacyDriver, // Clickatell's legacy HTTP API (Auth0's walk-through)
+  infobipDriver, // Infobip SMS API v3
 ];
 
 /** The driver used when none is chosen. */
