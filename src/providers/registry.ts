@@ -4,6 +4,7 @@ import { clickatellLegacyDriver } from './clickatell-legacy/index.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { infobipDriver } from './infobip/index.js';
+import { sinchDriver } from './sinch/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -14,6 +15,7 @@ export const drivers: readonly Driver[] = [
   clickatellDriver, // Clickatell Platform One API
   clickatellLegacyDriver, // Clickatell's legacy HTTP API (Auth0's walk-through)
   infobipDriver, // Infobip SMS API v3
+  sinchDriver, // Sinch SMS REST API (batches)
 ];
 
 /** The driver used when none is chosen. */
