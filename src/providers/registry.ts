@@ -5,6 +5,7 @@ import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { infobipDriver } from './infobip/index.js';
 import { sinchDriver } from './sinch/index.js';
+import { telnyxDriver } from './telnyx/index.js';
 import type { SmsProvider } from './types.js';
 import { webhookDriver } from './webhook/index.js';
 
@@ -16,6 +17,7 @@ export const drivers: readonly Driver[] = [
   clickatellLegacyDriver, // Clickatell's legacy HTTP API (Auth0's walk-through)
   infobipDriver, // Infobip SMS API v3
   sinchDriver, // Sinch SMS REST API (batches)
+  telnyxDriver, // Telnyx Messaging API v2
 ];
 
 /** The driver used when none is chosen. */
