@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { DeliveryReceipt, ReceiptReply, ReceiptRequest } from './types.js';
+import type { ReceiptRequest } from './types.js';
 
-/** What a receipt route answers: the receipts found and the reply the provider gets. */
-export type ReceiptOutcome = { receipts: DeliveryReceipt[]; reply: ReceiptReply };
+/*
+ * What receipt routes need beyond receipt-kit.ts: a secret token in the callback URL, for providers
+ * that sign nothing, and the time formats they write.
+ */
 
 /** Compares a secret in constant time; hashing first hides the expected length too. */
 export function sameSecret(given: unknown, expected: string): boolean {
@@ -11,20 +13,9 @@ export function sameSecret(given: unknown, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** A header's (first) value; Node gives header names in lower case. */
-export function header(request: ReceiptRequest, name: string): string | undefined {
-  const value = request.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** A request that failed the checks: no receipts, and a 4xx saying why (never what was expected). */
-export function refuse(status: 400 | 401 | 403, text: string): ReceiptOutcome {
-  return { receipts: [], reply: { status, body: text, contentType: 'text/plain' } };
-}
-
-/** The receipts found, acknowledged with a 200 so the provider stops resending them. */
-export function acknowledge(receipts: DeliveryReceipt[]): ReceiptOutcome {
-  return { receipts, reply: { status: 200 } };
+/** The callback URL carries the operator's secret as `?token=...`. */
+export function hasToken(request: ReceiptRequest, expected: string): boolean {
+  return sameSecret(request.query.token, expected);
 }
 
 /**
@@ -39,9 +30,4 @@ export function timeOf(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const at = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(at) ? undefined : at;
-}
-
-/** The token in a callback URL's query (`?token=...`), for providers that sign nothing. */
-export function hasToken(request: ReceiptRequest, expected: string): boolean {
-  return sameSecret(request.query.token, expected);
 }

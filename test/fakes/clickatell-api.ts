@@ -1,13 +1,13 @@
-import type { CannedReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
 
 export const API_KEY = 'clickatell-integration-key-0123';
 export const RECEIPT_TOKEN = 'clickatell-receipt-token-0123456789';
 
-export const error = (status: number, code: number, description: string): CannedReply => ({
+export const error = (status: number, code: number, description: string): FakeReply => ({
   status,
   body: JSON.stringify({ error: { code, description } }),
 });
-export const messageError = (status: number, to: string, code: number, description: string): CannedReply => ({
+export const messageError = (status: number, to: string, code: number, description: string): FakeReply => ({
   status,
   body: JSON.stringify({ messages: [{ accepted: false, to, error: { code, description } }], error: null }),
 });

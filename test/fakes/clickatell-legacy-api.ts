@@ -1,4 +1,4 @@
-import type { CannedReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
 
 export const USER = 'otpline';
 export const PASSWORD = 'legacy-pass-0123456789';
@@ -6,7 +6,7 @@ export const API_ID = '3442105';
 export const RECEIPT_TOKEN = 'legacy-receipt-token-0123456789';
 
 /** The legacy API answers 200 with one line of text, success or not. */
-export const text = (body: string, status = 200): CannedReply => ({
+export const text = (body: string, status = 200): FakeReply => ({
   status,
   body,
   contentType: 'text/plain',

@@ -1,4 +1,4 @@
-import type { CannedReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
 
 export const API_KEY = 'infobip-api-key-0123456789abcdef';
 export const RECEIPT_URL = 'https://otpline.example/gateway/receipts/infobip';
@@ -16,17 +16,12 @@ export const apiError = (
   errorCode: string,
   description: string,
   violations: unknown[] = [],
-): CannedReply => ({
+): FakeReply => ({
   status,
   body: JSON.stringify({ errorCode, description, action: 'Check the request.', violations, resources: [] }),
 });
 /** A 200 whose message carries a status other than PENDING. */
-export const statusReply = (
-  groupName: string,
-  id: number,
-  name: string,
-  description: string,
-): CannedReply => ({
+export const statusReply = (groupName: string, id: number, name: string, description: string): FakeReply => ({
   status: 200,
   body: JSON.stringify({
     bulkId: 'bulk-1',

@@ -1,11 +1,11 @@
-import type { CannedReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
 
 export const PLAN = 'jd63jf88477ll123ab4567cd89012ef3';
 export const TOKEN = 'sinch-api-token-0123456789';
 export const SECRET = 'sinch-callback-secret-0123';
 export const RECEIPT_URL = 'https://otpline.example/gateway/receipts/sinch';
 
-export const sinchError = (status: number, code: string, text: string): CannedReply => ({
+export const sinchError = (status: number, code: string, text: string): FakeReply => ({
   status,
   body: JSON.stringify({ code, text }),
 });

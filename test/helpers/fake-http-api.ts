@@ -9,43 +9,50 @@ export interface RecordedRequest {
   raw: string;
 }
 
-/** One answer of the provider, as it goes on the wire. `id`: the message id an accepted send is given. */
-export interface CannedReply {
+/** An answer written out in full: a provider's own success or error body. */
+export interface FakeReply {
   status: number;
   body: string;
-  /** Default `application/json`. */
-  contentType?: string;
+  /** The message id an accepted send is given. */
   id?: string;
+  /** `application/json` unless given. */
+  contentType?: string;
 }
+/** The same, as the tests that script a provider's own error bodies name it. */
+export type ScriptedReply = FakeReply;
 
 /** A provider's HTTP API as far as a driver's tests need it: how to read a send, how to answer. */
 export interface HttpApiModel {
   takesIdempotencyKey: boolean;
   /**
-   * How the provider refuses a request it cannot take (wrong path, auth scheme or credentials,
-   * content type, a missing or malformed field), or undefined when it would take it. A refused
-   * request is recorded in `refused`, not in `received`.
+   * Checks a request the way the provider would (path, auth, signature, content type, required
+   * fields): a wrong one gets the provider's own refusal, is kept in `refusals`, is not a send and
+   * takes no queued answer.
    */
-  check?(request: RecordedRequest): CannedReply | undefined;
+  check?(request: RecordedRequest): FakeReply | undefined;
   /** The common fields of a send, read out of the provider's own request format. */
   read(request: RecordedRequest): Omit<ReceivedSend, 'providerMessageId'>;
-  /** The provider's answer of each kind. */
-  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): CannedReply;
+  /** The provider's answer of each kind; `id` is the message id an accepted send is given. */
+  reply(answer: Exclude<FakeAnswer, 'hang'>, n: number): FakeReply;
+}
+
+function send(res: ServerResponse, reply: FakeReply): void {
+  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
+  res.end(reply.body);
 }
 
 /**
- * A real HTTP server on loopback speaking one provider's API: it checks and records each request
- * and answers as the test tells it (`answerNext`, `replyNext`), accepting by default; `hang` never
- * answers.
+ * A real HTTP server on loopback speaking one provider's API: it records each request and
+ * answers as the test tells it (`answerNext`, `replyNext`), accepting by default; `hang` never answers.
  */
 export class FakeHttpApi implements FakeProviderApi {
   readonly answers: readonly FakeAnswer[] = ['accept', 'throttle', 'server_error', 'refuse', 'hang'];
   readonly takesIdempotencyKey: boolean;
   readonly requests: RecordedRequest[] = [];
   readonly received: ReceivedSend[] = [];
-  /** Requests the provider would have refused, with the reason it gave. */
-  readonly refused: Array<{ request: RecordedRequest; reply: CannedReply }> = [];
-  private readonly queue: Array<FakeAnswer | CannedReply> = [];
+  /** Requests the provider would have refused, with the refusal it gave. */
+  readonly refusals: Array<{ request: RecordedRequest; reply: FakeReply }> = [];
+  private readonly queue: Array<FakeAnswer | FakeReply> = [];
   private readonly server: Server;
 
   private constructor(private readonly model: HttpApiModel) {
@@ -61,14 +68,14 @@ export class FakeHttpApi implements FakeProviderApi {
         this.requests.push(request);
         const refusal = this.model.check?.(request);
         if (refusal) {
-          this.refused.push({ request, reply: refusal });
+          this.refusals.push({ request, reply: refusal });
           return send(res, refusal);
         }
         const answer = this.queue.shift() ?? 'accept';
         const received: ReceivedSend = { ...this.model.read(request), providerMessageId: null };
         this.received.push(received);
         if (answer === 'hang') return;
-        const reply = typeof answer === 'string' ? this.model.reply(answer, this.received.length) : answer;
+        const reply = typeof answer === 'object' ? answer : this.model.reply(answer, this.received.length);
         received.providerMessageId = reply.id ?? null;
         send(res, reply);
       });
@@ -89,8 +96,8 @@ export class FakeHttpApi implements FakeProviderApi {
     this.queue.push(...answers);
   }
 
-  /** The next sends get these answers, exactly as given (a provider's own error codes). */
-  replyNext(...replies: CannedReply[]): void {
+  /** The next sends get these replies, written out (a provider's own error codes), in order. */
+  replyNext(...replies: FakeReply[]): void {
     this.queue.push(...replies);
   }
 
@@ -108,9 +115,4 @@ export class FakeHttpApi implements FakeProviderApi {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-function send(res: ServerResponse, reply: CannedReply): void {
-  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
-  res.end(reply.body);
 }

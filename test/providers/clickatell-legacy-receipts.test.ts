@@ -5,6 +5,8 @@ import type { ReceiptRequest } from '../../src/providers/types.js';
 import { API_ID, PASSWORD, RECEIPT_TOKEN, USER } from '../fakes/clickatell-legacy-api.js';
 import { driverContext } from '../helpers/driver-test.js';
 
+/** How receipt-kit acknowledges a receipt. */
+const ACK = { status: 200, body: '', contentType: 'text/plain' };
 const context = driverContext();
 
 describe('clickatell-legacy delivery receipts', () => {
@@ -53,7 +55,7 @@ describe('clickatell-legacy delivery receipts', () => {
           at: 1218007814000,
         },
       ],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 
@@ -61,7 +63,7 @@ describe('clickatell-legacy delivery receipts', () => {
     for (const status of ['005', '006', '007', '009', '010', '012', '014'])
       assert.equal((await route?.handle(callback({ status })))?.receipts[0]?.status, 'undelivered', status);
     for (const status of ['002', '003', '008', '011'])
-      assert.deepEqual(await route?.handle(callback({ status })), { receipts: [], reply: { status: 200 } });
+      assert.deepEqual(await route?.handle(callback({ status })), { receipts: [], reply: ACK });
   });
 
   it('refuses a callback without the token, with a wrong one, or for another api_id', async () => {

@@ -57,12 +57,14 @@ describe('the clickatell-legacy driver', () => {
     });
   });
 
-  it("passes the configured sender, else the message's", async () => {
+  it("passes the message's sender, else the configured one", async () => {
     await send({ from: '+15550001111' });
     assert.equal(lastForm().from, '15550001111');
     const withFrom = clickatellLegacyDriver.create({ ...settings(), from: 'OTPLINE' }, context);
     try {
       await withFrom.send(sms({ from: '+15550001111' }), AbortSignal.timeout(5000));
+      assert.equal(lastForm().from, '15550001111');
+      await withFrom.send(sms({ from: null }), AbortSignal.timeout(5000));
       assert.equal(lastForm().from, 'OTPLINE');
     } finally {
       await withFrom.stop?.();

@@ -5,6 +5,8 @@ import type { ReceiptRequest } from '../../src/providers/types.js';
 import { API_KEY, RECEIPT_TOKEN } from '../fakes/clickatell-api.js';
 import { driverContext } from '../helpers/driver-test.js';
 
+/** How receipt-kit acknowledges a receipt. */
+const ACK = { status: 200, body: '', contentType: 'text/plain' };
 const context = driverContext();
 
 describe('clickatell delivery receipts', () => {
@@ -56,7 +58,7 @@ describe('clickatell delivery receipts', () => {
           at: 1736760161000,
         },
       ],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 
@@ -75,7 +77,7 @@ describe('clickatell delivery receipts', () => {
   it('acknowledges intermediate statuses (4 SENT_TO_SUPPLIER) without a receipt', async () => {
     assert.deepEqual(await route?.handle(callback(oneApiStatus(4, 'SENT_TO_SUPPLIER'))), {
       receipts: [],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 

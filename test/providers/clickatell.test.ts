@@ -12,7 +12,7 @@ import {
   RECEIPT_TOKEN,
 } from '../fakes/clickatell-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
-import { type CannedReply, FakeHttpApi } from '../helpers/fake-http-api.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 providerContract({
@@ -86,14 +86,14 @@ describe('the clickatell driver', () => {
         errorCode: '1',
         detail: 'Clickatell error 1: Invalid or missing Integration API Key',
       });
-      assert.equal(api.refused.at(-1)?.reply.status, 401, 'the fake refused it as Clickatell would');
+      assert.equal(api.refusals.at(-1)?.reply.status, 401, 'the fake refused it as Clickatell would');
     } finally {
       await wrong.stop?.();
     }
   });
 
   // [what Clickatell answers, its error code, the outcome, a provider-wide fault]
-  const cases: Array<[string, CannedReply, string | undefined, string, boolean?]> = [
+  const cases: Array<[string, FakeReply, string | undefined, string, boolean?]> = [
     [
       'an invalid recipient',
       messageError(400, '1415', 25, 'Invalid recipient address: 1415'),

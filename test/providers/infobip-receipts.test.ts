@@ -6,6 +6,8 @@ import { API_KEY, infobipApi, RECEIPT_URL, type V3Message } from '../fakes/infob
 import { driverContext, testSms } from '../helpers/driver-test.js';
 import { FakeHttpApi } from '../helpers/fake-http-api.js';
 
+/** How receipt-kit acknowledges a receipt. */
+const ACK = { status: 200, body: '', contentType: 'text/plain' };
 const context = driverContext(RECEIPT_URL);
 const sms = (over: Partial<OutgoingSms> = {}) => testSms({ from: null, ...over });
 
@@ -62,7 +64,7 @@ describe('infobip delivery reports', () => {
           at: Date.UTC(2019, 10, 9, 16, 0, 5, 123),
         },
       ],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 

@@ -7,6 +7,8 @@ import type { ReceiptRequest } from '../../src/providers/types.js';
 import { PLAN, RECEIPT_URL, SECRET, TOKEN } from '../fakes/sinch-api.js';
 import { driverContext } from '../helpers/driver-test.js';
 
+/** How receipt-kit acknowledges a receipt. */
+const ACK = { status: 200, body: '', contentType: 'text/plain' };
 const context = driverContext(RECEIPT_URL);
 
 describe('sinch delivery reports', () => {
@@ -84,7 +86,7 @@ describe('sinch delivery reports', () => {
           at: Date.parse('2025-01-13T09:22:40.914Z'),
         },
       ],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 
@@ -96,7 +98,7 @@ describe('sinch delivery reports', () => {
     );
     assert.deepEqual(await route?.handle(signed(report('Dispatched', 401))), {
       receipts: [],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 

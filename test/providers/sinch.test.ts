@@ -13,7 +13,7 @@ import {
   TOKEN,
 } from '../fakes/sinch-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
-import { type CannedReply, FakeHttpApi } from '../helpers/fake-http-api.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 providerContract({
@@ -67,11 +67,13 @@ describe('the sinch driver', () => {
     });
   });
 
-  it('asks for no reports without a callback secret, and prefers the configured sender', async () => {
+  it('asks for no reports without a callback secret; the configured sender when the message names none', async () => {
     const quiet = sinchDriver.create({ ...settings(), from: 'OTPLINE' }, context);
     try {
-      assert.equal((await quiet.send(sms(), AbortSignal.timeout(5000))).outcome, 'accepted');
+      assert.equal((await quiet.send(sms({ from: null }), AbortSignal.timeout(5000))).outcome, 'accepted');
       assert.deepEqual(lastBatch(), { to: ['+14155552671'], body: 'Your code is 123456', from: 'OTPLINE' });
+      await quiet.send(sms(), AbortSignal.timeout(5000));
+      assert.equal(lastBatch().from, '+12025550123', "the message's own sender first");
       assert.equal(quiet.receipts, undefined);
     } finally {
       await quiet.stop?.();
@@ -104,7 +106,7 @@ describe('the sinch driver', () => {
     });
   });
 
-  const cases: Array<[CannedReply, string, boolean?]> = [
+  const cases: Array<[FakeReply, string, boolean?]> = [
     [sinchError(403, 'blocked_account', 'The account is blocked'), 'permanent', true],
     [sinchError(403, 'illegal_number_type', 'Illegal number type for region'), 'rejected_number'],
     [sinchError(400, 'syntax_invalid_parameter_format', 'from: not a valid originator'), 'permanent'],

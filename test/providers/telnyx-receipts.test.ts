@@ -7,6 +7,8 @@ import type { ReceiptRequest } from '../../src/providers/types.js';
 import { API_KEY, keyPair, RECEIPT_URL, telnyx } from '../fakes/telnyx-api.js';
 import { driverContext } from '../helpers/driver-test.js';
 
+/** How receipt-kit acknowledges a receipt. */
+const ACK = { status: 200, body: '', contentType: 'text/plain' };
 const context = driverContext(RECEIPT_URL);
 
 describe('telnyx delivery webhooks', () => {
@@ -60,7 +62,7 @@ describe('telnyx delivery webhooks', () => {
           at: Date.parse('2024-01-01T00:00:02.500Z'),
         },
       ],
-      reply: { status: 200 },
+      reply: ACK,
     });
   });
 
@@ -77,7 +79,7 @@ describe('telnyx delivery webhooks', () => {
       'undelivered',
     );
     for (const body of [event('message.sent', 'sent'), event('message.finalized', 'delivery_unconfirmed')])
-      assert.deepEqual(await route?.handle(signed(body)), { receipts: [], reply: { status: 200 } });
+      assert.deepEqual(await route?.handle(signed(body)), { receipts: [], reply: ACK });
   });
 
   it('refuses unsigned, wrongly signed and tampered webhooks', async () => {

@@ -13,7 +13,7 @@ import {
   telnyxError,
 } from '../fakes/telnyx-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
-import { type CannedReply, FakeHttpApi } from '../helpers/fake-http-api.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
 import { providerContract } from '../helpers/provider-contract.js';
 
 providerContract({
@@ -66,10 +66,10 @@ describe('the telnyx driver', () => {
     });
   });
 
-  it('sends with a messaging profile, letting it pick the number; no webhooks without the public key', async () => {
+  it('sends with a messaging profile, which picks the number when there is no sender; no webhooks without the public key', async () => {
     const pooled = telnyxDriver.create({ ...settings(), messagingProfileId: PROFILE }, context);
     try {
-      assert.equal((await pooled.send(sms(), AbortSignal.timeout(5000))).outcome, 'accepted');
+      assert.equal((await pooled.send(sms({ from: null }), AbortSignal.timeout(5000))).outcome, 'accepted');
       assert.deepEqual(lastBody(), {
         to: '+14155552671',
         text: 'Your code is 123456',
@@ -106,7 +106,7 @@ describe('the telnyx driver', () => {
     );
   });
 
-  const cases: Array<[CannedReply, string, boolean?]> = [
+  const cases: Array<[FakeReply, string, boolean?]> = [
     [telnyxError(400, '40310', "Invalid 'to' address"), 'rejected_number'],
     [telnyxError(400, '40300', 'Blocked due to STOP message'), 'rejected_number'],
     [telnyxError(400, '40012', 'Invalid destination number'), 'rejected_number'],

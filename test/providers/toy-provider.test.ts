@@ -69,11 +69,9 @@ describe('a third provider, added by one folder and one registry line', () => {
     );
     assert.throws(
       () => loadConfig({ env, drivers: shipped }),
-      // The shipped drivers, whatever they are by now, and not the toy.
-      (err: Error) =>
-        err.message.includes(
-          `provider.name (OTPLINE_PROVIDER) must be one of ${shipped.map((d) => d.name).join(', ')}; got "toy"`,
-        ),
+      {
+        message: `provider.name (OTPLINE_PROVIDER) must be one of ${shipped.map((d) => d.name).join(', ')}; got "toy"`,
+      },
       'the shipped registry does not know it',
     );
   });
@@ -96,10 +94,10 @@ describe('a third provider, added by one folder and one registry line', () => {
 
   it('has its rows in the configuration table', () => {
     const table = configTable(drivers);
-    const names = [...shipped, toyDriver].map((d) => `"${d.name}"`).join(' \\| ');
+    const names = drivers.map((d) => `"${d.name}"`).join(' \\| ');
     assert.ok(
       table.includes(`| \`provider.name\` | \`OTPLINE_PROVIDER\` | ${names} |`),
-      'the toy is the last choice',
+      'every driver, toy last',
     );
     assert.match(table, /, toy hands them to the Toy SMS API \|$/m);
     assert.match(

@@ -10,7 +10,7 @@ export const ClickatellLegacySettings = Type.Object({
   apiId: Type.String({ minLength: 1, description: 'The api_id of its HTTP API connection' }),
   from: Type.Optional(
     Type.String({
-      description: "Sender ID registered with Clickatell; default: the message's sender, if any",
+      description: 'Sender ID registered with Clickatell; used when the message names no sender',
     }),
   ),
   baseUrl: Type.String({

@@ -68,7 +68,7 @@ export function createClickatellLegacyProvider(settings: ClickatellLegacySetting
         to: message.to.replace(/^\+/, ''),
         text,
       });
-      const from = settings.from ?? message.from;
+      const from = message.from ?? settings.from;
       if (from) form.set('from', from.replace(/^\+/, ''));
       if (unicode) form.set('unicode', unicode);
       if (parts > 1) form.set('concat', String(parts));

@@ -1,4 +1,5 @@
-import { acknowledge, hasToken, type ReceiptOutcome, refuse, timeOf } from '../receipt-checks.js';
+import { hasToken, timeOf } from '../receipt-checks.js';
+import { accepted, type ReceiptOutcome, refused } from '../receipt-kit.js';
 import type { ReceiptRequest, ReceiptRoute } from '../types.js';
 
 /**
@@ -32,16 +33,16 @@ export function clickatellLegacyReceipts(receiptToken: string, apiId: string): R
     method: 'POST',
     path: '/',
     async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
-      if (!hasToken(request, receiptToken)) return refuse(403, 'missing or wrong token');
+      if (!hasToken(request, receiptToken)) return refused('missing or wrong token', 403);
       const fields = fieldsOf(request);
       if (fields.api_id !== undefined && String(fields.api_id) !== apiId)
-        return refuse(403, 'not our api_id');
+        return refused('not our api_id', 403);
       const id = fields.apiMsgId;
-      if (typeof id !== 'string' || id === '') return refuse(400, 'expected apiMsgId and status');
+      if (typeof id !== 'string' || id === '') return refused('expected apiMsgId and status', 400);
       const code = String(fields.status ?? '').padStart(3, '0');
       const final = FINAL[code];
-      if (!final) return acknowledge([]);
-      return acknowledge([
+      if (!final) return accepted([]);
+      return accepted([
         {
           providerMessageId: id,
           status: final.status,

@@ -1,4 +1,5 @@
-import { acknowledge, hasToken, type ReceiptOutcome, refuse, timeOf } from '../receipt-checks.js';
+import { hasToken, timeOf } from '../receipt-checks.js';
+import { accepted, type ReceiptOutcome, refused } from '../receipt-kit.js';
 import type { DeliveryReceipt, ReceiptRequest, ReceiptRoute } from '../types.js';
 
 /**
@@ -64,10 +65,10 @@ export function clickatellReceipts(receiptToken: string): ReceiptRoute {
     method: 'POST',
     path: '/',
     async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
-      if (!hasToken(request, receiptToken)) return refuse(403, 'missing or wrong token');
+      if (!hasToken(request, receiptToken)) return refused('missing or wrong token', 403);
       const updates = updatesOf(request.body);
-      if (!updates) return refuse(400, 'expected a JSON status callback');
-      return acknowledge(updates.flatMap((update) => receiptOf(update) ?? []));
+      if (!updates) return refused('expected a JSON status callback', 400);
+      return accepted(updates.flatMap((update) => receiptOf(update) ?? []));
     },
   };
 }

@@ -10,7 +10,7 @@ export const InfobipSettings = Type.Object({
   }),
   from: Type.Optional(
     Type.String({
-      description: "Sender ID or number registered with Infobip; default: the message's sender, if any",
+      description: 'Sender ID or number registered with Infobip; used when the message names no sender',
     }),
   ),
   receiptToken: Type.Optional(

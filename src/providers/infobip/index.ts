@@ -70,7 +70,7 @@ export function createInfobipProvider(
           'content-type': 'application/json',
           accept: 'application/json',
         },
-        body: requestBody(message, settings.from ?? message.from ?? undefined, reportUrl),
+        body: requestBody(message, message.from ?? settings.from, reportUrl),
         timeoutMs: settings.timeoutMs,
         signal,
       });

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { acknowledge, hasToken, type ReceiptOutcome, refuse, timeOf } from '../receipt-checks.js';
+import { hasToken, timeOf } from '../receipt-checks.js';
+import { accepted, type ReceiptOutcome, refused } from '../receipt-kit.js';
 import type { DeliveryReceipt, ReceiptRequest, ReceiptRoute } from '../types.js';
 
 /**
@@ -49,10 +50,10 @@ export function infobipReceipts(receiptToken: string): ReceiptRoute {
     method: 'POST',
     path: '/',
     async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
-      if (!hasToken(request, receiptToken)) return refuse(403, 'missing or wrong token');
+      if (!hasToken(request, receiptToken)) return refused('missing or wrong token', 403);
       const results = (request.body as { results?: unknown } | null)?.results;
-      if (!Array.isArray(results)) return refuse(400, 'expected {results: [...]}');
-      return acknowledge(results.flatMap((report: InfobipReport) => receiptOf(report) ?? []));
+      if (!Array.isArray(results)) return refused('expected {results: [...]}', 400);
+      return accepted(results.flatMap((report: InfobipReport) => receiptOf(report) ?? []));
     },
   };
 }

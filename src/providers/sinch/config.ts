@@ -9,7 +9,7 @@ export const SinchSettings = Type.Object({
   apiToken: Type.String({ minLength: 8, description: 'Its API token (Authorization: Bearer)' }),
   from: Type.Optional(
     Type.String({
-      description: "Sender number, short code or alphanumeric ID; default: the message's sender, if any",
+      description: 'Sender number, short code or alphanumeric ID; used when the message names no sender',
     }),
   ),
   baseUrl: Type.String({

@@ -53,7 +53,7 @@ export function createSinchProvider(
         method: 'POST',
         url,
         headers: { authorization: `Bearer ${settings.apiToken}`, 'content-type': 'application/json' },
-        body: requestBody(message, settings.from ?? message.from ?? undefined, callbackUrl),
+        body: requestBody(message, message.from ?? settings.from, callbackUrl),
         timeoutMs: settings.timeoutMs,
         signal,
       });

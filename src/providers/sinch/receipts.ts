@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { acknowledge, header, type ReceiptOutcome, refuse, sameSecret, timeOf } from '../receipt-checks.js';
+import { timeOf } from '../receipt-checks.js';
+import { accepted, headerOf, type ReceiptOutcome, refused, sameSignature } from '../receipt-kit.js';
 import type { DeliveryReceipt, ReceiptRequest, ReceiptRoute } from '../types.js';
 
 /** A signature older or newer than this is refused as a replay (each delivery attempt is signed anew: to confirm). */
@@ -15,15 +16,15 @@ export function sinchSignature(secret: string, rawBody: string, nonce: string, t
 }
 
 function verify(request: ReceiptRequest, secret: string, nowSeconds: number): string | undefined {
-  const signature = header(request, 'x-sinch-webhook-signature');
-  const nonce = header(request, 'x-sinch-webhook-signature-nonce');
-  const timestamp = header(request, 'x-sinch-webhook-signature-timestamp');
-  const algorithm = header(request, 'x-sinch-webhook-signature-algorithm');
+  const signature = headerOf(request, 'x-sinch-webhook-signature');
+  const nonce = headerOf(request, 'x-sinch-webhook-signature-nonce');
+  const timestamp = headerOf(request, 'x-sinch-webhook-signature-timestamp');
+  const algorithm = headerOf(request, 'x-sinch-webhook-signature-algorithm');
   if (!signature || !nonce || !timestamp || !algorithm) return 'unsigned';
   if (algorithm.toLowerCase() !== 'hmacsha256') return 'unsupported signature algorithm';
   if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > SINCH_MAX_SKEW_SECONDS)
     return 'signature too old or too new';
-  if (!sameSecret(signature, sinchSignature(secret, request.rawBody, nonce, timestamp)))
+  if (!sameSignature(sinchSignature(secret, request.rawBody, nonce, timestamp), signature))
     return 'bad signature';
   return undefined;
 }
@@ -69,11 +70,11 @@ export function sinchReceipts(secret: string, now: () => number = Date.now): Rec
     path: '/',
     async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
       const problem = verify(request, secret, Math.floor(now() / 1000));
-      if (problem) return refuse(401, problem);
+      if (problem) return refused(problem, 401);
       if (typeof request.body !== 'object' || request.body === null)
-        return refuse(400, 'expected a JSON report');
+        return refused('expected a JSON report', 400);
       const receipt = receiptOf(request.body);
-      return acknowledge(receipt ? [receipt] : []);
+      return accepted(receipt ? [receipt] : []);
     },
   };
 }

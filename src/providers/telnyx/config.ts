@@ -9,7 +9,7 @@ export const TelnyxSettings = Type.Object({
   from: Type.Optional(
     Type.String({
       description:
-        "Sending number (+E.164), short code or alphanumeric ID; default: the message's sender, if any",
+        'Sending number (+E.164), short code or alphanumeric ID; used when the message names no sender',
     }),
   ),
   messagingProfileId: Type.Optional(

@@ -13,11 +13,11 @@ const MAX_SEGMENTS = 10;
 /**
  * `CreateMessageRequest` (team-telnyx/openapi spec3.yml): `to` (+E.164, required), `text`, and `from`
  * or `messaging_profile_id`; `webhook_url` for this message's delivery webhooks. With a profile and
- * no configured sender, the profile picks the number, not the message's sender.
+ * no sender at all, the profile picks the number.
  */
 function requestBody(message: OutgoingSms, settings: TelnyxSettings, webhookUrl: string | undefined): string {
   const request: Record<string, string> = { to: message.to, text: message.body };
-  const from = settings.from ?? (settings.messagingProfileId ? undefined : message.from);
+  const from = message.from ?? settings.from;
   if (from) request.from = from;
   if (settings.messagingProfileId) request.messaging_profile_id = settings.messagingProfileId;
   if (webhookUrl) request.webhook_url = webhookUrl;

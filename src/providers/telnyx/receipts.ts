@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { acknowledge, header, type ReceiptOutcome, refuse, timeOf } from '../receipt-checks.js';
+import { timeOf } from '../receipt-checks.js';
+import { accepted, headerOf, type ReceiptOutcome, refused } from '../receipt-kit.js';
 import type { DeliveryReceipt, ReceiptRequest, ReceiptRoute } from '../types.js';
 
 /** Telnyx's own clients refuse a timestamp more than 5 minutes away (telnyx-node `TelnyxWebhook`). */
@@ -13,8 +14,8 @@ export function telnyxPublicKey(base64: string): KeyObject {
 
 /** Ed25519 over `<telnyx-timestamp>|<raw body>`, the signature base64 in telnyx-signature-ed25519. */
 function check(request: ReceiptRequest, key: KeyObject, nowSeconds: number): string | undefined {
-  const signature = header(request, 'telnyx-signature-ed25519');
-  const timestamp = header(request, 'telnyx-timestamp');
+  const signature = headerOf(request, 'telnyx-signature-ed25519');
+  const timestamp = headerOf(request, 'telnyx-timestamp');
   if (!signature || !timestamp) return 'unsigned';
   if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > TELNYX_MAX_SKEW_SECONDS)
     return 'signature too old or too new';
@@ -66,11 +67,11 @@ export function telnyxReceipts(publicKey: string, now: () => number = Date.now):
     path: '/',
     async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
       const problem = check(request, key, Math.floor(now() / 1000));
-      if (problem) return refuse(401, problem);
+      if (problem) return refused(problem, 401);
       if (typeof request.body !== 'object' || request.body === null)
-        return refuse(400, 'expected a JSON webhook');
+        return refused('expected a JSON webhook', 400);
       const receipt = receiptOf(request.body);
-      return acknowledge(receipt ? [receipt] : []);
+      return accepted(receipt ? [receipt] : []);
     },
   };
 }
