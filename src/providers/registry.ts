@@ -1,13 +1,18 @@
 import { usedDriverNames } from '../config/routing.js';
 import type { Config } from '../config/schema.js';
+import { clickatellDriver } from './clickatell/index.js';
+import { clickatellLegacyDriver } from './clickatell-legacy/index.js';
 import { consoleDriver } from './console/index.js';
 import type { Driver, DriverContext } from './driver.js';
 import { httpDriver } from './http/index.js';
+import { infobipDriver } from './infobip/index.js';
 import { messageBirdDriver } from './messagebird/index.js';
 import { plivoDriver } from './plivo/index.js';
 import { ProviderSet } from './provider-set.js';
+import { sinchDriver } from './sinch/index.js';
 import { smppDriver } from './smpp/index.js';
 import { snsDriver } from './sns/index.js';
+import { telnyxDriver } from './telnyx/index.js';
 import { twilioDriver } from './twilio/index.js';
 import type { SmsProvider } from './types.js';
 import { vonageDriver } from './vonage/index.js';
@@ -17,11 +22,16 @@ import { webhookDriver } from './webhook/index.js';
 export const drivers: readonly Driver[] = [
   consoleDriver, // prints messages, for development
   webhookDriver, // POSTs messages as JSON to the operator's URL
+  clickatellDriver, // Clickatell Platform One API, receipts with a secret token in the callback URL
+  clickatellLegacyDriver, // Clickatell's legacy HTTP API (Auth0's walk-through)
   httpDriver, // an HTTP request described in settings: regional APIs, a Kannel box
+  infobipDriver, // Infobip SMS API v3, delivery reports at a URL with a secret token
   messageBirdDriver, // MessageBird (Bird) legacy SMS API, JWT-signed status reports
   plivoDriver, // Plivo Message API, status callbacks signed with X-Plivo-Signature-V3
+  sinchDriver, // Sinch SMS REST API (batches), HMAC-signed delivery reports
   smppDriver, // binds to an SMSC over SMPP 3.4; receipts as deliver_sm
   snsDriver, // Amazon SNS Publish to a phone number, SigV4-signed
+  telnyxDriver, // Telnyx Messaging API v2, Ed25519-signed webhooks
   twilioDriver, // Twilio Messages API, signed status callbacks
   vonageDriver, // Vonage (Nexmo) SMS API, delivery receipts signed when a signature secret is set
 ];
