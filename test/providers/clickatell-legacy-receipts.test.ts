@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clickatellLegacyDriver } from '../../src/providers/clickatell-legacy/index.js';
 import type { ReceiptRequest } from '../../src/providers/types.js';
-import { API_ID, PASSWORD, RECEIPT_TOKEN, USER } from '../fakes/clickatell-legacy-api.js';
 import { driverContext } from '../helpers/driver-test.js';
+import { API_ID, PASSWORD, RECEIPT_TOKEN, USER } from './fakes/clickatell-legacy-api.js';
 
 /** How receipt-kit acknowledges a receipt. */
 const ACK = { status: 200, body: '', contentType: 'text/plain' };

@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { clickatellLegacyDriver } from '../../src/providers/clickatell-legacy/index.js';
 import type { OutgoingSms, SmsProvider } from '../../src/providers/types.js';
-import { API_ID, legacyApi, PASSWORD, RECEIPT_TOKEN, text, USER } from '../fakes/clickatell-legacy-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
 import { FakeHttpApi } from '../helpers/fake-http-api.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { API_ID, legacyApi, PASSWORD, RECEIPT_TOKEN, text, USER } from './fakes/clickatell-legacy-api.js';
 
 providerContract({
   driver: clickatellLegacyDriver,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clickatellDriver } from '../../src/providers/clickatell/index.js';
 import type { ReceiptRequest } from '../../src/providers/types.js';
-import { API_KEY, RECEIPT_TOKEN } from '../fakes/clickatell-api.js';
 import { driverContext } from '../helpers/driver-test.js';
+import { API_KEY, RECEIPT_TOKEN } from './fakes/clickatell-api.js';
 
 /** How receipt-kit acknowledges a receipt. */
 const ACK = { status: 200, body: '', contentType: 'text/plain' };

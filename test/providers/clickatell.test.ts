@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { clickatellDriver } from '../../src/providers/clickatell/index.js';
 import type { OutgoingSms, SmsProvider } from '../../src/providers/types.js';
+import { driverContext, testSms } from '../helpers/driver-test.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
+import { providerContract } from '../helpers/provider-contract.js';
 import {
   API_KEY,
   error,
@@ -10,10 +13,7 @@ import {
   type OneApiMessage,
   oneApi,
   RECEIPT_TOKEN,
-} from '../fakes/clickatell-api.js';
-import { driverContext, testSms } from '../helpers/driver-test.js';
-import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
-import { providerContract } from '../helpers/provider-contract.js';
+} from './fakes/clickatell-api.js';
 
 providerContract({
   driver: clickatellDriver,

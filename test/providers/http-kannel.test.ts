@@ -5,8 +5,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { httpDriver } from '../../src/providers/http/index.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../../src/providers/types.js';
 import { FakeHttpApi } from '../helpers/fake-http-api.js';
-import { fakeKannel, type KannelUser } from '../helpers/fake-kannel.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { fakeKannel, type KannelUser } from './fakes/kannel-api.js';
 
 const kannel: KannelUser = { username: 'otpline', password: 'kannel-sendsms-Pa55', unroutablePrefix: '+999' };
 

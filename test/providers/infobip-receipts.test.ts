@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { infobipDriver } from '../../src/providers/infobip/index.js';
 import type { OutgoingSms, ReceiptRequest, SmsProvider } from '../../src/providers/types.js';
-import { API_KEY, infobipApi, RECEIPT_URL, type V3Message } from '../fakes/infobip-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
 import { FakeHttpApi } from '../helpers/fake-http-api.js';
+import { API_KEY, infobipApi, RECEIPT_URL, type V3Message } from './fakes/infobip-api.js';
 
 /** How receipt-kit acknowledges a receipt. */
 const ACK = { status: 200, body: '', contentType: 'text/plain' };

@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { infobipDriver } from '../../src/providers/infobip/index.js';
 import type { OutgoingSms, SmsProvider } from '../../src/providers/types.js';
+import { driverContext, testSms } from '../helpers/driver-test.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
+import { providerContract } from '../helpers/provider-contract.js';
 import {
   API_KEY,
   apiError,
@@ -10,10 +13,7 @@ import {
   RECEIPT_URL,
   statusReply,
   type V3Message,
-} from '../fakes/infobip-api.js';
-import { driverContext, testSms } from '../helpers/driver-test.js';
-import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
-import { providerContract } from '../helpers/provider-contract.js';
+} from './fakes/infobip-api.js';
 
 providerContract({
   driver: infobipDriver,

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { sinchDriver } from '../../src/providers/sinch/index.js';
 import { sinchReceipts } from '../../src/providers/sinch/receipts.js';
 import type { ReceiptRequest } from '../../src/providers/types.js';
-import { PLAN, RECEIPT_URL, SECRET, TOKEN } from '../fakes/sinch-api.js';
 import { driverContext } from '../helpers/driver-test.js';
+import { PLAN, RECEIPT_URL, SECRET, TOKEN } from './fakes/sinch-api.js';
 
 /** How receipt-kit acknowledges a receipt. */
 const ACK = { status: 200, body: '', contentType: 'text/plain' };

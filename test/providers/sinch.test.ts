@@ -3,18 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { sinchDriver } from '../../src/providers/sinch/index.js';
 import type { OutgoingSms, SmsProvider } from '../../src/providers/types.js';
-import {
-  PLAN,
-  RECEIPT_URL,
-  SECRET,
-  sinchApi,
-  sinchError,
-  type TextBatch,
-  TOKEN,
-} from '../fakes/sinch-api.js';
 import { driverContext, testSms } from '../helpers/driver-test.js';
 import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { PLAN, RECEIPT_URL, SECRET, sinchApi, sinchError, type TextBatch, TOKEN } from './fakes/sinch-api.js';
 
 providerContract({
   driver: sinchDriver,

@@ -4,8 +4,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { smppDriver } from '../../src/providers/smpp/index.js';
 import type { DeliveryReceipt, OutgoingSms, SendResult, SmsProvider } from '../../src/providers/types.js';
-import { FakeSmsc } from '../helpers/fake-smsc.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { FakeSmsc } from './fakes/smsc.js';
 
 const account = { systemId: 'otpline', password: 'smpp-pw1' };
 const settings = (smsc: FakeSmsc, over: Record<string, unknown> = {}) => ({

@@ -5,8 +5,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { snsDriver } from '../../src/providers/sns/index.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../../src/providers/types.js';
 import { FakeHttpApi } from '../helpers/fake-http-api.js';
-import { fakeSns, messageAttributes, type SnsAccount, snsError } from '../helpers/fake-sns.js';
 import { providerContract } from '../helpers/provider-contract.js';
+import { fakeSns, messageAttributes, type SnsAccount, snsError } from './fakes/sns-api.js';
 
 const account: SnsAccount = {
   region: 'eu-west-1',

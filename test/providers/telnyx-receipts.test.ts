@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { telnyxDriver } from '../../src/providers/telnyx/index.js';
 import { telnyxReceipts } from '../../src/providers/telnyx/receipts.js';
 import type { ReceiptRequest } from '../../src/providers/types.js';
-import { API_KEY, keyPair, RECEIPT_URL, telnyx } from '../fakes/telnyx-api.js';
 import { driverContext } from '../helpers/driver-test.js';
+import { API_KEY, keyPair, RECEIPT_URL, telnyx } from './fakes/telnyx-api.js';
 
 /** How receipt-kit acknowledges a receipt. */
 const ACK = { status: 200, body: '', contentType: 'text/plain' };

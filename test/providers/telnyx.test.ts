@@ -3,6 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { telnyxDriver } from '../../src/providers/telnyx/index.js';
 import type { OutgoingSms, SmsProvider } from '../../src/providers/types.js';
+import { driverContext, testSms } from '../helpers/driver-test.js';
+import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
+import { providerContract } from '../helpers/provider-contract.js';
 import {
   API_KEY,
   type CreateMessage,
@@ -11,10 +14,7 @@ import {
   telnyx,
   telnyxApi,
   telnyxError,
-} from '../fakes/telnyx-api.js';
-import { driverContext, testSms } from '../helpers/driver-test.js';
-import { FakeHttpApi, type FakeReply } from '../helpers/fake-http-api.js';
-import { providerContract } from '../helpers/provider-contract.js';
+} from './fakes/telnyx-api.js';
 
 providerContract({
   driver: telnyxDriver,

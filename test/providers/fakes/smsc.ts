@@ -1,6 +1,6 @@
 import type { AddressInfo, Server } from 'node:net';
 import smpp, { type Pdu, type Session } from 'smpp';
-import type { FakeAnswer, FakeProviderApi, ReceivedSend } from './provider-contract.js';
+import type { FakeAnswer, FakeProviderApi, ReceivedSend } from '../../helpers/provider-contract.js';
 
 /**
  * An SMSC on loopback, built on the `smpp` package's server, checking what an SMSC checks:

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 export const API_KEY = 'KEY0123456789ABCDEF_telnyx';
 export const PROFILE = 'abc85f64-5717-4562-b3fc-2c9600000000';

@@ -1,4 +1,4 @@
-import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 export const API_KEY = 'infobip-api-key-0123456789abcdef';
 export const RECEIPT_URL = 'https://otpline.example/gateway/receipts/infobip';

@@ -1,4 +1,4 @@
-import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 export const API_KEY = 'clickatell-integration-key-0123';
 export const RECEIPT_TOKEN = 'clickatell-receipt-token-0123456789';

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FakeReply, HttpApiModel, RecordedRequest } from './fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 /*
  * Amazon SNS as a Publish-to-phone caller meets it: POST / with a form body (query protocol),

@@ -1,4 +1,4 @@
-import type { FakeReply, HttpApiModel } from './fake-http-api.js';
+import type { FakeReply, HttpApiModel } from '../../helpers/fake-http-api.js';
 
 /*
  * Kannel's smsbox sendsms interface, as gw/smsbox.c (Kannel 1.4.x) answers it:

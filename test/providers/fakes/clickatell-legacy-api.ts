@@ -1,4 +1,4 @@
-import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 export const USER = 'otpline';
 export const PASSWORD = 'legacy-pass-0123456789';

@@ -1,4 +1,4 @@
-import type { FakeReply, HttpApiModel, RecordedRequest } from '../helpers/fake-http-api.js';
+import type { FakeReply, HttpApiModel, RecordedRequest } from '../../helpers/fake-http-api.js';
 
 export const PLAN = 'jd63jf88477ll123ab4567cd89012ef3';
 export const TOKEN = 'sinch-api-token-0123456789';
