@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { drivers as shipped } from '../src/providers/registry.js';
+import { twilioSignature } from '../src/providers/twilio/receipts.js';
 import { toyDriver, toySignature } from './fixtures/toy-provider/index.js';
 import { FakeHttpApi } from './helpers/fake-http-api.js';
 import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
+import { twilioApi } from './providers/fakes/twilio-api.js';
 
 const API_KEY = 'toy-api-key-0123456789';
 
@@ -89,5 +91,74 @@ describe('delivery receipts (POST /gateway/receipts/<provider>)', () => {
 
   it('has no receipt route for a provider without receipts', async () => {
     assert.equal((await server.call('POST', '/gateway/receipts/webhook', { json: {} })).status, 404);
+  });
+});
+
+describe('delivery receipts from a real driver: twilio status callbacks', () => {
+  const TWILIO = {
+    accountSid: `AC${'0123456789abcdef'.repeat(2)}`,
+    authToken: 'twilio-auth-token-0123456789',
+  };
+  let server: TestServer;
+  let twilio: FakeHttpApi;
+
+  before(async () => {
+    twilio = await FakeHttpApi.start(twilioApi(TWILIO));
+    server = await startTestServer(
+      { provider: { name: 'twilio', twilio: { ...TWILIO, from: '+15005550006', baseUrl: twilio.url } } },
+      { noWorker: true },
+    );
+  });
+  after(async () => {
+    await server.stop();
+    await twilio.close();
+  });
+
+  it('asks Twilio for callbacks at /gateway/receipts/twilio and applies the signed ones, once', async () => {
+    const now = Math.floor(server.clock.now() / 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience(`${server.config.issuer}gateway/sms`)
+      .setIssuedAt(now)
+      .sign(new TextEncoder().encode(GATEWAY_SECRET));
+    const accepted = await server.call('POST', '/gateway/sms', {
+      json: { recipient: '+14155552671', body: 'Your code is 123456' },
+      token,
+    });
+    await server.services.worker.runOnce();
+    const sent = new URLSearchParams(twilio.requests.at(-1)?.raw);
+    const callback = sent.get('StatusCallback') ?? '';
+    assert.equal(callback, `${server.config.issuer}gateway/receipts/twilio`);
+    const sid = twilio.received.at(-1)?.providerMessageId ?? '';
+
+    const params: Array<[string, string]> = [
+      ['MessageSid', sid],
+      ['MessageStatus', 'undelivered'],
+      ['ErrorCode', '30003'],
+      ['AccountSid', TWILIO.accountSid],
+    ];
+    const post = (signature: string) =>
+      server.call('POST', '/gateway/receipts/twilio', {
+        raw: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      });
+    const forged = await post(twilioSignature('not-the-auth-token', callback, params));
+    assert.equal(forged.status, 403);
+    const shown = async () =>
+      (
+        await server.call('GET', `/api/v2/sms-messages/${accepted.body.id}`, {
+          token: await server.adminToken(),
+        })
+      ).body;
+    assert.equal((await shown()).status, 'sent', 'a forged callback changes nothing');
+
+    const signed = await post(twilioSignature(TWILIO.authToken, callback, params));
+    assert.equal(signed.status, 200, signed.text);
+    const message = await shown();
+    assert.equal(message.status, 'undelivered');
+    assert.match(message.receipt_detail, /30003/);
+    const replayed = await post(twilioSignature(TWILIO.authToken, callback, params));
+    assert.equal(replayed.status, 200);
+    assert.equal((await shown()).status, 'undelivered');
   });
 });

@@ -10,6 +10,8 @@ import { FakeHttpApi, type HttpApiModel } from '../helpers/fake-http-api.js';
 import { runOtpline, waitHealthy } from '../helpers/process.js';
 import { freePort } from '../helpers/server.js';
 import { codeIn } from '../helpers/sms-sink.js';
+import { API_KEY as CLICKATELL_KEY, oneApi } from '../providers/fakes/clickatell-api.js';
+import { API_ID, decoded, legacyApi, PASSWORD, USER } from '../providers/fakes/clickatell-legacy-api.js';
 import { twilioApi } from '../providers/fakes/twilio-api.js';
 import { vonageApi } from '../providers/fakes/vonage-api.js';
 
@@ -56,6 +58,25 @@ export const cases: ProviderCase[] = [
       OTPLINE_VONAGE_BASE_URL: url,
     }),
     textOf: (raw) => new URLSearchParams(raw).get('text') ?? '',
+  },
+  {
+    name: 'clickatell',
+    api: () => oneApi,
+    env: (url) => ({ OTPLINE_CLICKATELL_API_KEY: CLICKATELL_KEY, OTPLINE_CLICKATELL_BASE_URL: url }),
+    textOf: (raw) =>
+      String((JSON.parse(raw) as { messages: Array<{ content: string }> }).messages[0]?.content),
+  },
+  {
+    // The walk-through's provider: Clickatell's legacy http/sendmsg.
+    name: 'clickatell-legacy',
+    api: () => legacyApi,
+    env: (url) => ({
+      OTPLINE_CLICKATELL_LEGACY_USER: USER,
+      OTPLINE_CLICKATELL_LEGACY_PASSWORD: PASSWORD,
+      OTPLINE_CLICKATELL_LEGACY_API_ID: API_ID,
+      OTPLINE_CLICKATELL_LEGACY_BASE_URL: url,
+    }),
+    textOf: (raw) => decoded(new URLSearchParams(raw)),
   },
 ];
 
