@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
 import { drivers as shipped } from '../src/providers/registry.js';
 import { twilioSignature } from '../src/providers/twilio/receipts.js';
 import { toyDriver, toySignature } from './fixtures/toy-provider/index.js';
 import { FakeHttpApi } from './helpers/fake-http-api.js';
-import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
+import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
 import { twilioApi } from './providers/fakes/twilio-api.js';
 
 const API_KEY = 'toy-api-key-0123456789';
@@ -31,12 +30,7 @@ describe('delivery receipts (POST /gateway/receipts/<provider>)', () => {
   });
 
   async function sendOne(): Promise<{ id: string; ref: string }> {
-    const now = Math.floor(server.clock.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience(`${server.config.issuer}gateway/sms`)
-      .setIssuedAt(now)
-      .sign(new TextEncoder().encode(GATEWAY_SECRET));
+    const token = await gatewayToken(server);
     const accepted = await server.call('POST', '/gateway/sms', {
       json: { recipient: '+14155552671', body: 'Your code is 123456' },
       token,
@@ -115,12 +109,7 @@ describe('delivery receipts from a real driver: twilio status callbacks', () => 
   });
 
   it('asks Twilio for callbacks at /gateway/receipts/twilio and applies the signed ones, once', async () => {
-    const now = Math.floor(server.clock.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience(`${server.config.issuer}gateway/sms`)
-      .setIssuedAt(now)
-      .sign(new TextEncoder().encode(GATEWAY_SECRET));
+    const token = await gatewayToken(server);
     const accepted = await server.call('POST', '/gateway/sms', {
       json: { recipient: '+14155552671', body: 'Your code is 123456' },
       token,

@@ -2,9 +2,8 @@
 // driven by hand and the manual clock.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
 import { FakeHttpApi } from './helpers/fake-http-api.js';
-import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
+import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
 import { messageBirdApi } from './providers/fakes/messagebird-api.js';
 import { twilioApi, twilioError } from './providers/fakes/twilio-api.js';
 import { vonageApi } from './providers/fakes/vonage-api.js';
@@ -60,12 +59,7 @@ describe('routing and failover', () => {
   });
 
   async function send(recipient: string, body: string): Promise<string> {
-    const now = Math.floor(server.clock.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience(`${server.config.issuer}gateway/sms`)
-      .setIssuedAt(now)
-      .sign(new TextEncoder().encode(GATEWAY_SECRET));
+    const token = await gatewayToken(server);
     const accepted = await server.call('POST', '/gateway/sms', { json: { recipient, body }, token });
     assert.equal(accepted.status, 200, accepted.text);
     return accepted.body.id;

@@ -2,8 +2,7 @@
 // and the SMSC's delivery receipt (deliver_sm) moves the message to delivered.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
-import { GATEWAY_SECRET, startTestServer, type TestServer } from './helpers/server.js';
+import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
 import { FakeSmsc } from './providers/fakes/smsc.js';
 
 const ACCOUNT = { systemId: 'otpline', password: 'smpp-pass' };
@@ -30,12 +29,7 @@ describe('SMPP end to end', () => {
   });
 
   it('binds at start, submits a gateway message, and applies the deliver_sm receipt', async () => {
-    const now = Math.floor(server.clock.now() / 1000);
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience(`${server.config.issuer}gateway/sms`)
-      .setIssuedAt(now)
-      .sign(new TextEncoder().encode(GATEWAY_SECRET));
+    const token = await gatewayToken(server);
     const accepted = await server.call('POST', '/gateway/sms', {
       json: { recipient: '+14155552671', body: 'Your code is 123456' },
       token,

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { describeError, redactUrl } from '../util/redact.js';
-import type { SendOutcome } from './types.js';
+import type { SendOutcome, SendResult } from './types.js';
 
 /** Classifies an HTTP status the way most provider APIs mean it. */
 export function classifyHttpStatus(status: number): SendOutcome {
@@ -41,6 +41,15 @@ export interface HttpFailure {
 }
 
 /** `POST https://host/path?key=[redacted]`: how a call is named in details and logs. */
+/**
+ * A provider's answer that never arrived whole (no answer, or one cut off) is worth a retry:
+ * drivers write `if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);`.
+ */
+export function unanswered(answer: HttpAnswer | HttpFailure): SendResult {
+  if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
+  return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError ?? 'incomplete'}` };
+}
+
 export function describeCall(method: string, url: string): string {
   return `${method} ${redactUrl(url)}`;
 }

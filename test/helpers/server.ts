@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -137,4 +138,13 @@ export async function startTestServer(
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A bearer token for the server's own gateway, as Auth0 (or an Action) signs one: HS256, issued now. */
+export async function gatewayToken(server: Pick<TestServer, 'clock' | 'config'>): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience(`${server.config.issuer}gateway/sms`)
+    .setIssuedAt(Math.floor(server.clock.now() / 1000))
+    .sign(new TextEncoder().encode(GATEWAY_SECRET));
 }

@@ -1,6 +1,6 @@
 import { encodingOf, segmentInfo } from '../../messages/segments.js';
 import { defineDriver } from '../driver.js';
-import { answerDetail, type HttpAnswer, HttpClient } from '../http-client.js';
+import { answerDetail, type HttpAnswer, HttpClient, unanswered } from '../http-client.js';
 import { refuseOverSegments } from '../length-limit.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { ClickatellLegacySettings } from './config.js';
@@ -81,8 +81,7 @@ export function createClickatellLegacyProvider(settings: ClickatellLegacySetting
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       return resultOf(answer);
     },
     stop: () => http.close(),

@@ -1,5 +1,5 @@
 import { defineDriver } from '../driver.js';
-import { HttpClient } from '../http-client.js';
+import { HttpClient, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { HttpSettings } from './config.js';
 import { metadata } from './metadata.js';
@@ -81,8 +81,7 @@ export function createHttpProvider(settings: HttpSettings): SmsProvider {
       timeoutMs: settings.timeoutMs,
       signal,
     });
-    if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-    if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+    if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
     return classifyAnswer(answer, rules);
   }
 

@@ -1,5 +1,5 @@
 import { type DriverContext, defineDriver } from '../driver.js';
-import { type HttpAnswer, HttpClient, jsonOf } from '../http-client.js';
+import { type HttpAnswer, HttpClient, jsonOf, unanswered } from '../http-client.js';
 import { refuseOverLength } from '../length-limit.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { InfobipSettings } from './config.js';
@@ -74,8 +74,7 @@ export function createInfobipProvider(
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       return resultOf(answer);
     },
     stop: () => http.close(),

@@ -1,6 +1,6 @@
 import { encodingOf, segmentInfo } from '../../messages/segments.js';
 import { type DriverContext, defineDriver } from '../driver.js';
-import { HttpClient, jsonOf } from '../http-client.js';
+import { HttpClient, jsonOf, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { classifyMessageBirdFailure } from './classify.js';
 import { MessageBirdSettings } from './config.js';
@@ -61,8 +61,7 @@ export function createMessageBirdProvider(
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       if (answer.outcome !== 'accepted') return classifyMessageBirdFailure(answer);
       const id = (jsonOf(answer) as { id?: unknown } | undefined)?.id;
       return {

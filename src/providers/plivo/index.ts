@@ -1,5 +1,5 @@
 import { type DriverContext, defineDriver } from '../driver.js';
-import { HttpClient, jsonOf } from '../http-client.js';
+import { HttpClient, jsonOf, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { classifyPlivoFailure } from './classify.js';
 import { PlivoSettings } from './config.js';
@@ -56,8 +56,7 @@ export function createPlivoProvider(
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       if (answer.outcome !== 'accepted') return classifyPlivoFailure(answer);
       const statusCode = String(answer.status);
       const queued = (jsonOf(answer) as Queued | undefined) ?? {};

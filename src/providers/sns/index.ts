@@ -1,5 +1,5 @@
 import { defineDriver } from '../driver.js';
-import { HttpClient } from '../http-client.js';
+import { HttpClient, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { classifySnsError, xmlText } from './answers.js';
 import { SnsSettings } from './config.js';
@@ -64,8 +64,7 @@ export function createSnsProvider(settings: SnsSettings): SmsProvider {
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       if (answer.outcome !== 'accepted') return classifySnsError(answer);
       const id = xmlText(answer.body, 'MessageId') ?? null;
       return { outcome: 'accepted', providerMessageId: id, statusCode: String(answer.status) };

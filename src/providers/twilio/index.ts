@@ -1,6 +1,6 @@
 import Value from 'typebox/value';
 import { type DriverContext, defineDriver } from '../driver.js';
-import { HttpClient, jsonOf } from '../http-client.js';
+import { HttpClient, jsonOf, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { classifyTwilioFailure } from './classify.js';
 import { TwilioSettings } from './config.js';
@@ -73,8 +73,7 @@ export function createTwilioProvider(
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       if (answer.outcome !== 'accepted') return classifyTwilioFailure(answer);
       const sid = (jsonOf(answer) as { sid?: unknown } | undefined)?.sid;
       return {

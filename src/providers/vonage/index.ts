@@ -1,6 +1,6 @@
 import { encodingOf } from '../../messages/segments.js';
 import { type DriverContext, defineDriver } from '../driver.js';
-import { answerDetail, HttpClient } from '../http-client.js';
+import { answerDetail, HttpClient, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { classifyVonageStatus, partsOf } from './classify.js';
 import { VonageSettings } from './config.js';
@@ -70,8 +70,7 @@ export function createVonageProvider(
         timeoutMs: settings.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       const statusCode = String(answer.status);
       // Vonage judges each message in a 200; anything else is the HTTP layer's failure.
       if (answer.status !== 200) {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { defineDriver } from '../driver.js';
-import { answerDetail, type HttpAnswer, HttpClient, jsonOf } from '../http-client.js';
+import { answerDetail, type HttpAnswer, HttpClient, jsonOf, unanswered } from '../http-client.js';
 import type { OutgoingSms, SendResult, SmsProvider } from '../types.js';
 import { WebhookSettings } from './config.js';
 import { metadata } from './metadata.js';
@@ -41,9 +41,8 @@ export function createWebhookProvider(config: WebhookSettings): SmsProvider {
         timeoutMs: config.timeoutMs,
         signal,
       });
-      if (answer.kind === 'failed') return { outcome: 'transient', detail: answer.detail };
       // An answer cut short counts as no answer: retried, as delivery is at-least-once anyway.
-      if (answer.bodyError) return { outcome: 'transient', detail: `answer broke off: ${answer.bodyError}` };
+      if (answer.kind === 'failed' || answer.bodyError) return unanswered(answer);
       const statusCode = String(answer.status);
       if (answer.outcome === 'accepted')
         return { outcome: 'accepted', providerMessageId: idFrom(answer), statusCode };
