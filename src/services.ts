@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import { AttackProtection } from './abuse/attack-protection.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
+import { SecurityLog } from './events/security-log.js';
 import { MessageChains } from './gateway/message-chains.js';
 import { Outbox } from './gateway/outbox.js';
 import { OutboxWorker } from './gateway/outbox-worker.js';
@@ -43,6 +45,10 @@ export interface Services {
   bruteForce: BruteForceGuard;
   rateLimiter: RateLimiter;
   outbox: Outbox;
+  /** The security log behind `GET /api/v2/logs`. */
+  security: SecurityLog;
+  /** Auth0's attack-protection settings, which drive the brute-force and per-IP limits. */
+  attackProtection: AttackProtection;
   /** Every provider messages go through, by name. */
   providers: ProviderSet;
   /** The provider of messages no route matches. */
@@ -96,6 +102,8 @@ export function buildServices(input: {
   );
   return {
     ...input,
+    security: new SecurityLog(stores.events, clock, logger.child({ component: 'security-log' })),
+    attackProtection: new AttackProtection(stores.settings, config, clock),
     providers,
     provider,
     tokens: new TokenService(config.issuer, input.keys, clock),

@@ -36,6 +36,7 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_PROVIDER', path: 'provider.name', kind: 'string' },
   { name: 'OTPLINE_ROUTING_FAILOVER_AFTER', path: 'routing.failoverAfter', kind: 'int' },
   { name: 'OTPLINE_ROUTING_PROVIDER_DOWN_SECONDS', path: 'routing.providerDownSeconds', kind: 'int' },
+  { name: 'OTPLINE_LOG_RETENTION_DAYS', path: 'logs.retentionDays', kind: 'int' },
   { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
 ];
 

@@ -176,6 +176,17 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
         },
         { default: {} },
       ),
+      logs: Type.Object(
+        {
+          retentionDays: Type.Integer({
+            minimum: 1,
+            maximum: 3650,
+            default: 30,
+            description: 'How long the security log (GET /api/v2/logs) keeps its events',
+          }),
+        },
+        { default: {} },
+      ),
       bodyLimitBytes: Type.Integer({
         minimum: 1024,
         default: 65536,

@@ -5,6 +5,7 @@ import { CodeStore } from './codes.js';
 import { ConnectionStore } from './connections.js';
 import { CounterStore } from './counters.js';
 import type { Db, Dialect } from './database.js';
+import { EventStore } from './events.js';
 import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
 import { ProviderHealthStore } from './provider-health.js';
@@ -26,6 +27,7 @@ export class Stores {
   readonly keys: KeyStore;
   readonly settings: SettingStore;
   readonly providerHealth: ProviderHealthStore;
+  readonly events: EventStore;
 
   constructor(
     private readonly db: Db,
@@ -40,6 +42,7 @@ export class Stores {
     this.keys = new KeyStore(db);
     this.settings = new SettingStore(db);
     this.providerHealth = new ProviderHealthStore(db);
+    this.events = new EventStore(db);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {

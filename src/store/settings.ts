@@ -13,6 +13,14 @@ export class SettingStore {
     return row?.value;
   }
 
+  async set(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
   /** Returns the stored value, or stores and returns `make()` on first use (the first node to store it wins). */
   async getOrCreate(key: string, make: () => string): Promise<{ value: string; created: boolean }> {
     const existing = await this.get(key);

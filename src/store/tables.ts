@@ -165,6 +165,52 @@ export interface ProviderHealthTable {
   updated_at: number;
 }
 
+/** One entry of the security log (`GET /api/v2/logs`). */
+export interface SecurityEventsTable {
+  id: string;
+  date: number;
+  /** Auth0's event type code (`cls`, `s`, `fp`, `limit_wc`, ...) or otpline's own (`otpline_...`). */
+  type: string;
+  description: string;
+  client_id: string | null;
+  client_name: string | null;
+  connection_id: string | null;
+  connection: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  phone_number: string | null;
+  user_id: string | null;
+  /** The rule that refused or blocked, when one did. */
+  rule: string | null;
+  details: string; // JSON object
+}
+
+/** Codes sent and verified in one hour for a country (`scope: 'country'`) or number prefix. */
+export interface ConversionCountsTable {
+  scope: 'country' | 'prefix';
+  key: string;
+  bucket: number;
+  sent: number;
+  verified: number;
+}
+
+/** A country or prefix a rule throttled, until when. */
+export interface AbuseFlagsTable {
+  scope: 'country' | 'prefix';
+  key: string;
+  rule: string;
+  until: number;
+  reason: string;
+  created_at: number;
+}
+
+/** The phones one IP (or IPv6 /64) asked codes for in one window. */
+export interface IpPhonesTable {
+  ip: string;
+  window_start: number;
+  phone_number: string;
+}
+
 export interface Database {
   settings: SettingsTable;
   signing_keys: SigningKeysTable;
@@ -178,4 +224,8 @@ export interface Database {
   messages: MessagesTable;
   message_attempts: MessageAttemptsTable;
   provider_health: ProviderHealthTable;
+  security_events: SecurityEventsTable;
+  conversion_counts: ConversionCountsTable;
+  abuse_flags: AbuseFlagsTable;
+  ip_phones: IpPhonesTable;
 }

@@ -3,6 +3,7 @@ import { initial } from './0001_initial.js';
 import { clientUrls } from './0002_client_urls.js';
 import { storeSeam } from './0003_store_seam.js';
 import { routingAndReceipts } from './0004_routing_and_receipts.js';
+import { abuseAndLogs } from './0005_abuse_and_logs.js';
 
 /** Append-only: add a new file and a new line; never edit a migration that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_client_urls': clientUrls,
   '0003_store_seam': storeSeam,
   '0004_routing_and_receipts': routingAndReceipts,
+  '0005_abuse_and_logs': abuseAndLogs,
 };
 
 export const migrationProvider: MigrationProvider = {
