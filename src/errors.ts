@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'wrong_code'
   | 'phone_blocked'
   | 'rate_limited'
+  | 'country_not_allowed'
+  | 'captcha_required'
+  | 'captcha_invalid'
   | 'sms_not_sent';
 
 export class OtplineError extends Error {
@@ -94,6 +97,21 @@ export class PhoneBlocked extends OtplineError {
 export class RateLimited extends OtplineError {
   constructor(retryAfterSeconds: number, message = 'Too many requests. Please try again later.') {
     super('rate_limited', message, { retryAfterSeconds });
+  }
+}
+/** The destination's country is not in the allowlist (or is denied). */
+export class CountryNotAllowed extends OtplineError {
+  constructor(parameter: 'phone_number' | 'recipient') {
+    super('country_not_allowed', 'SMS to this country are not allowed', { parameter });
+  }
+}
+/** A CAPTCHA is required here: missing, or the provider did not confirm it. */
+export class CaptchaFailed extends OtplineError {
+  constructor(missing: boolean) {
+    super(
+      missing ? 'captcha_required' : 'captcha_invalid',
+      missing ? 'A CAPTCHA is required: send its token as "captcha"' : 'The CAPTCHA was not solved',
+    );
   }
 }
 /** The SMS could not be sent; `message` is Auth0's fixed text, `detail` the real reason. */

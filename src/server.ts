@@ -32,6 +32,14 @@ export interface StartOptions {
   noWorker?: boolean;
 }
 
+const HOUSEKEEPING_MS = 5 * 60_000;
+
+/** Deletes security events past their retention and abuse state no rule reads any more. */
+export async function cleanUp(services: Services, config: Config, clock: Clock): Promise<void> {
+  await services.stores.events.prune(clock.now() - config.logs.retentionDays * 86_400_000);
+  await services.abuse.prune();
+}
+
 /** Opens the database, prepares secrets and keys, and serves HTTP(S). */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
@@ -63,6 +71,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         'the console provider prints messages (codes included) to standard output: for development only',
       );
     }
+    if (config.abuse.allowedCountries.length === 0) {
+      logger.warn(
+        'no allowed countries are configured: codes may be sent to any country not denied. Set OTPLINE_ALLOWED_COUNTRIES (e.g. US,CA,GB) to protect your SMS bill from pumping (docs/security.md)',
+      );
+    }
+    if (config.abuse.testNumbers.length > 0) {
+      logger.warn(
+        { count: config.abuse.testNumbers.length },
+        'test numbers are configured: their fixed codes log in without an SMS',
+      );
+    }
     const https = config.tls
       ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }
       : undefined;
@@ -77,6 +96,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       keys.load(clock.now()).catch((err: unknown) => logger.error({ err }, 'reloading signing keys failed'));
     }, 60_000);
     keyRefresh.unref();
+    // Old security events and abuse counters are forgotten every few minutes, on any node.
+    const housekeeping = setInterval(() => {
+      cleanUp(services, config, clock).catch((err: unknown) =>
+        logger.error({ err }, 'pruning old security events failed'),
+      );
+    }, HOUSEKEEPING_MS);
+    housekeeping.unref();
     const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, issuer: config.issuer }, 'otpline is ready');
     return {
@@ -85,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       url,
       async close() {
         clearInterval(keyRefresh);
+        clearInterval(housekeeping);
         await app.close();
         await services.worker.stop();
         await services.providers.stop();

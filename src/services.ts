@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { AbuseGuard } from './abuse/abuse-guard.js';
 import { AttackProtection } from './abuse/attack-protection.js';
+import { CaptchaVerifier } from './abuse/captcha.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
@@ -49,6 +51,8 @@ export interface Services {
   security: SecurityLog;
   /** Auth0's attack-protection settings, which drive the brute-force and per-IP limits. */
   attackProtection: AttackProtection;
+  /** The rules against SMS pumping, flooding and enumeration. */
+  abuse: AbuseGuard;
   /** Every provider messages go through, by name. */
   providers: ProviderSet;
   /** The provider of messages no route matches. */
@@ -100,10 +104,30 @@ export function buildServices(input: {
     },
     logger.child({ component: 'outbox' }),
   );
+  const security = new SecurityLog(stores.events, clock, logger.child({ component: 'security-log' }));
+  const attackProtection = new AttackProtection(stores.settings, config, clock);
+  const rateLimiter = new RateLimiter(stores.counters, clock);
+  const { captcha } = config.abuse;
+  const abuse = new AbuseGuard(
+    config.abuse,
+    stores.abuse,
+    rateLimiter,
+    attackProtection,
+    security,
+    clock,
+    captcha.provider !== 'none' && captcha.secret
+      ? new CaptchaVerifier({
+          provider: captcha.provider,
+          secret: captcha.secret,
+          verifyUrl: captcha.verifyUrl,
+        })
+      : undefined,
+  );
   return {
     ...input,
-    security: new SecurityLog(stores.events, clock, logger.child({ component: 'security-log' })),
-    attackProtection: new AttackProtection(stores.settings, config, clock),
+    security,
+    attackProtection,
+    abuse,
     providers,
     provider,
     tokens: new TokenService(config.issuer, input.keys, clock),
@@ -111,8 +135,8 @@ export function buildServices(input: {
     connections: stores.connections,
     users: stores.users,
     codes: new OtpCodes(stores, clock, input.secrets.codeHmacKey, config.limits.attemptsPerCode),
-    bruteForce: new BruteForceGuard(stores.counters, clock, config.limits),
-    rateLimiter: new RateLimiter(stores.counters, clock),
+    bruteForce: new BruteForceGuard(stores.counters, clock, config.limits, attackProtection),
+    rateLimiter,
     outbox,
     worker,
   };

@@ -4,6 +4,7 @@ import { clientCredentials } from '../http/client-credentials.js';
 import { GRANT_LEGACY_RO } from '../store/clients.js';
 import type { GrantDeps } from './grants/types.js';
 import { passwordlessLogin } from './passwordless-login.js';
+import { userAgent } from './request-info.js';
 
 const Body = Type.Object(
   {
@@ -48,6 +49,8 @@ export function oauthRoRoute(app: App, deps: GrantDeps): void {
         connection: body.connection,
         username: body.username,
         code: body.password,
+        ip: request.ip,
+        userAgent: userAgent(request),
       });
       const scope = body.scope ?? 'openid';
       const idToken = scope.split(' ').includes('openid')

@@ -1,4 +1,5 @@
 import { AudienceNotAllowed, PhoneBlocked, SignupDisabled, WrongCode } from '../errors.js';
+import { EVENT_TYPES } from '../events/types.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import type { Client } from '../store/clients.js';
@@ -7,11 +8,11 @@ import type { User } from '../store/users.js';
 import { hexId } from '../util/ids.js';
 import { authenticateClient, type ClientCredentials } from './client-auth.js';
 import { requireGrant, smsConnectionFor } from './connection-access.js';
-import { userinfoAudience } from './tokens.js';
+import { userinfoAudience, userSub } from './tokens.js';
 
 export type LoginDeps = Pick<
   Services,
-  'config' | 'clock' | 'clients' | 'connections' | 'users' | 'codes' | 'bruteForce'
+  'config' | 'clock' | 'clients' | 'connections' | 'users' | 'codes' | 'bruteForce' | 'abuse' | 'security'
 >;
 
 export interface LoginRequest {
@@ -24,6 +25,9 @@ export interface LoginRequest {
   code: string;
   /** The API the access token is for; only `/userinfo` is served (the OTP grant sends it). */
   audience?: string;
+  /** The caller's IP and user agent, for the brute-force settings and the security log. */
+  ip: string;
+  userAgent: string;
 }
 
 /**
@@ -42,7 +46,7 @@ export async function passwordlessLogin(
   if (audience !== undefined && audience !== '' && audience !== userinfoAudience(deps.config.issuer)) {
     throw new AudienceNotAllowed(`Service not found: ${audience}`);
   }
-  const user = await loginWithCode(deps, client, connection, request.username, request.code);
+  const user = await loginWithCode(deps, client, connection, request);
   return { client, user };
 }
 
@@ -51,29 +55,57 @@ async function loginWithCode(
   deps: LoginDeps,
   client: Client,
   connection: Connection,
-  username: string,
-  code: string,
+  request: LoginRequest,
 ): Promise<User> {
-  const { codes, bruteForce, users, clock } = deps;
-  const phone = normalizePhone(username);
+  const { codes, bruteForce, users, clock, security } = deps;
+  const phone = normalizePhone(request.username);
   if (!phone.ok) throw new WrongCode();
-  const protectedConnection = connection.options.brute_force_protection !== false;
-  if (protectedConnection) {
-    const blocked = await bruteForce.blockedFor(connection.id, phone.e164);
+  const event = {
+    clientId: client.client_id,
+    clientName: client.name,
+    connectionId: connection.id,
+    connection: connection.name,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    phone: phone.e164,
+  };
+  const policy = await bruteForce.policy(connection.options.brute_force_protection, phone.e164, request.ip);
+  if (policy.on) {
+    const blocked = await bruteForce.blockedFor(connection.id, policy.identifier);
     if (blocked > 0) throw new PhoneBlocked(blocked);
   }
   // A code is bound to the application that asked for it: another one's try is a counted miss.
-  const outcome = await codes.verify(connection.id, phone.e164, client.client_id, code);
+  const outcome = await codes.verify(connection.id, phone.e164, client.client_id, request.code);
   if (!outcome.ok) {
-    if (protectedConnection) await bruteForce.recordFailure(connection.id, phone.e164);
+    await security.record({
+      ...event,
+      type: EVENT_TYPES.wrongCode,
+      description: `Wrong phone number or verification code (${outcome.reason})`,
+    });
+    if (policy.on && !policy.exempt && (await bruteForce.recordFailure(connection.id, policy))) {
+      await security.record({
+        ...event,
+        type: EVENT_TYPES.blockedAccount,
+        rule: 'brute_force_protection',
+        description: `blocked after ${policy.maxAttempts} failed logins`,
+      });
+    }
     throw new WrongCode();
   }
-  if (protectedConnection) await bruteForce.clear(connection.id, phone.e164);
+  if (policy.on) await bruteForce.clear(connection.id, policy.identifier);
+  await deps.abuse.verified(phone.e164, phone.country ?? null);
 
   const now = clock.now();
   const user = await users.findByPhone(connection.id, phone.e164);
   if (!user) {
-    if (connection.options.disable_signup === true) throw new SignupDisabled();
+    if (connection.options.disable_signup === true) {
+      await security.record({
+        ...event,
+        type: EVENT_TYPES.failedLogin,
+        description: 'Signups are disabled for this connection',
+      });
+      throw new SignupDisabled();
+    }
     const created: User = {
       id: hexId(),
       connection_id: connection.id,
@@ -85,9 +117,27 @@ async function loginWithCode(
       logins_count: 1,
     };
     await users.insert(created);
+    await security.record({
+      ...event,
+      userId: userSub(created),
+      type: EVENT_TYPES.signup,
+      description: 'Successful signup',
+    });
+    await security.record({
+      ...event,
+      userId: userSub(created),
+      type: EVENT_TYPES.login,
+      description: 'Successful login',
+    });
     return created;
   }
   await users.recordLogin(user.id, now);
+  await security.record({
+    ...event,
+    userId: userSub(user),
+    type: EVENT_TYPES.login,
+    description: 'Successful login',
+  });
   return {
     ...user,
     phone_verified: true,

@@ -16,6 +16,13 @@ const Body = Type.Object(
     connection: Type.String({ description: 'Name of the sms connection (the SDKs send "sms")' }),
     phone_number: Type.String({ description: 'E.164 phone number', maxLength: 64 }),
     send: Type.Optional(Type.Union([Type.Literal('code'), Type.Literal('link')], { default: 'code' })),
+    captcha: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          "otpline: the CAPTCHA widget's token (Turnstile, hCaptcha, reCAPTCHA) when the abuse rules ask for one; or the `x-captcha-token` header",
+      }),
+    ),
     authParams: Type.Optional(Type.Object({}, { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH })),
   },
   { additionalProperties: false },
@@ -27,6 +34,13 @@ const Reply = Type.Object({
   request_language: Type.Union([Type.String(), Type.Null()]),
   phone_verified: Type.Boolean(),
 });
+
+/** The CAPTCHA token from the body, or from a header for SDKs that cannot add body fields. */
+function captchaToken(request: FastifyRequest, body: { captcha?: string }): string | undefined {
+  const header = request.headers['x-captcha-token'];
+  const token = body.captcha ?? (typeof header === 'string' ? header : undefined);
+  return token && token.length <= 4096 ? token : undefined;
+}
 
 function forwardedFor(request: FastifyRequest): string | undefined {
   const header = request.headers['auth0-forwarded-for'];
@@ -55,6 +69,7 @@ export function passwordlessStartRoute(app: App, deps: SendCodeDeps): void {
         language: requestLanguage(request),
         callerIp: request.ip,
         forwardedFor: forwardedFor(request),
+        captcha: captchaToken(request, request.body),
         userAgent: userAgent(request),
         log: request.log,
       }),

@@ -1,4 +1,5 @@
 import { InvalidParameter, PhoneBlocked, RateLimited, SignupDisabled, SmsNotSent } from '../errors.js';
+import { EVENT_TYPES } from '../events/types.js';
 import { callGateway } from '../gateway/gateway-client.js';
 import {
   DEFAULT_TEMPLATE,
@@ -9,7 +10,6 @@ import {
 } from '../messages/template.js';
 import type { Log } from '../observability/logger.js';
 import { OtpCodes } from '../otp/codes.js';
-import { ipBucket } from '../otp/ip-bucket.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import type { Connection } from '../store/connections.js';
@@ -21,6 +21,8 @@ export type SendCodeDeps = Pick<
   Services,
   | 'config'
   | 'clock'
+  | 'abuse'
+  | 'security'
   | 'clients'
   | 'connections'
   | 'users'
@@ -41,6 +43,8 @@ export interface SendCodeRequest {
   callerIp: string;
   /** The end user's IP an authenticated backend names (`auth0-forwarded-for`); ignored from others. */
   forwardedFor?: string;
+  /** A CAPTCHA token, when the abuse rules ask for one. */
+  captcha?: string;
   userAgent: string;
   log: Log;
 }
@@ -112,34 +116,79 @@ export async function sendCode(deps: SendCodeDeps, request: SendCodeRequest): Pr
   // limited instead.
   const forwarded = authenticated ? request.forwardedFor : undefined;
   const callerIp = forwarded ?? request.callerIp;
-  if (!authenticated || forwarded) {
-    const { startsPerIpWithoutSecret, startsPerIpWindowSeconds } = config.limits;
-    const perIp = await rateLimiter.hit(
-      `start:ip:${ipBucket(callerIp)}`,
-      startsPerIpWithoutSecret,
-      startsPerIpWindowSeconds,
+  const country = phone.country ?? null;
+  const event = {
+    clientId: client.client_id,
+    clientName: client.name,
+    connectionId: connection.id,
+    connection: connection.name,
+    ip: callerIp,
+    userAgent: request.userAgent,
+    phone: phone.e164,
+  };
+  const totp = totpOf(connection);
+  const testCode = deps.abuse.testCode(phone.e164);
+  if (testCode !== undefined) {
+    // A test number: its fixed code works, and no SMS is ever sent (QA, app-store review).
+    const issued = await stores.transaction((tx) =>
+      codes.issue(tx, {
+        connectionId: connection.id,
+        clientId: client.client_id,
+        phone: phone.e164,
+        code: testCode,
+        lifetimeSeconds: totp.timeStep,
+      }),
     );
-    if (!perIp.allowed) throw new RateLimited(perIp.retryAfterSeconds);
+    await deps.security.record({
+      ...event,
+      type: EVENT_TYPES.testNumber,
+      description: 'test number: fixed code, no SMS',
+    });
+    return {
+      _id: issued.id,
+      phone_number: phone.e164,
+      request_language: request.language,
+      phone_verified: false,
+    };
   }
-  if (connection.options.brute_force_protection !== false) {
-    const blocked = await bruteForce.blockedFor(connection.id, phone.e164);
+  const policy = await bruteForce.policy(connection.options.brute_force_protection, phone.e164, callerIp);
+  if (policy.on) {
+    const blocked = await bruteForce.blockedFor(connection.id, policy.identifier);
     if (blocked > 0) throw new PhoneBlocked(blocked);
   }
   const existing = await users.findByPhone(connection.id, phone.e164);
   if (connection.options.disable_signup === true && !existing) throw new SignupDisabled();
+  await deps.abuse.checkStart({
+    connection,
+    client,
+    phone: phone.e164,
+    country,
+    authenticated,
+    limitIp: !authenticated || forwarded !== undefined,
+    ip: callerIp,
+    userAgent: request.userAgent,
+    captcha: request.captcha,
+    signup: !existing,
+    log: request.log,
+  });
   const perPhone = await rateLimiter.hit(
     `start:phone:${phone.e164}`,
     config.limits.sendsPerPhone,
     config.limits.sendsPerPhoneWindowSeconds,
   );
   if (!perPhone.allowed) {
+    await deps.security.record({
+      ...event,
+      type: EVENT_TYPES.phoneLimited,
+      rule: 'sends_per_phone',
+      description: 'too many codes for this phone',
+    });
     throw new RateLimited(
       perPhone.retryAfterSeconds,
       'Too many codes sent to this phone number. Please try again later.',
     );
   }
 
-  const totp = totpOf(connection);
   const code = OtpCodes.generate(totp.length);
   // Rendered before the transaction: bounded, and a failure stores nothing.
   const text = messageText(request.log, connection, {
@@ -172,6 +221,7 @@ export async function sendCode(deps: SendCodeDeps, request: SendCodeRequest): Pr
     return { issued, message };
   });
 
+  await deps.abuse.sent(phone.e164, country);
   if (local) {
     outbox.notify();
   } else {
@@ -195,9 +245,15 @@ export async function sendCode(deps: SendCodeDeps, request: SendCodeRequest): Pr
         { connection: connection.name, messageId: message.id, problem: result.detail },
         'the SMS gateway did not take the message',
       );
+      await deps.security.record({ ...event, type: EVENT_TYPES.sendFailed, description: result.message });
       throw new SmsNotSent(result.message, result.detail);
     }
   }
+  await deps.security.record({
+    ...event,
+    type: EVENT_TYPES.codeSent,
+    description: 'Passwordless login code has been sent',
+  });
   return {
     _id: issued.id,
     phone_number: phone.e164,

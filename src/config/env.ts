@@ -37,6 +37,17 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_ROUTING_FAILOVER_AFTER', path: 'routing.failoverAfter', kind: 'int' },
   { name: 'OTPLINE_ROUTING_PROVIDER_DOWN_SECONDS', path: 'routing.providerDownSeconds', kind: 'int' },
   { name: 'OTPLINE_LOG_RETENTION_DAYS', path: 'logs.retentionDays', kind: 'int' },
+  { name: 'OTPLINE_ALLOWED_COUNTRIES', path: 'abuse.allowedCountries', kind: 'list' },
+  { name: 'OTPLINE_DENIED_COUNTRIES', path: 'abuse.deniedCountries', kind: 'list' },
+  { name: 'OTPLINE_BUDGET_PER_HOUR', path: 'abuse.budgetPerHour', kind: 'int' },
+  { name: 'OTPLINE_BUDGET_PER_DAY', path: 'abuse.budgetPerDay', kind: 'int' },
+  { name: 'OTPLINE_PHONES_PER_IP', path: 'abuse.phonesPerIp', kind: 'int' },
+  { name: 'OTPLINE_CAPTCHA_PROVIDER', path: 'abuse.captcha.provider', kind: 'string' },
+  { name: 'OTPLINE_CAPTCHA_SECRET', path: 'abuse.captcha.secret', kind: 'string', secret: true },
+  { name: 'OTPLINE_CAPTCHA_VERIFY_URL', path: 'abuse.captcha.verifyUrl', kind: 'string' },
+  { name: 'OTPLINE_CAPTCHA_MODE', path: 'abuse.captcha.mode', kind: 'string' },
+  { name: 'OTPLINE_TEST_NUMBERS', path: 'abuse.testNumbers', kind: 'test-numbers' },
+  { name: 'OTPLINE_TEST_NUMBERS_IN_PRODUCTION', path: 'abuse.testNumbersInProduction', kind: 'bool' },
   { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
 ];
 
@@ -93,6 +104,17 @@ function parseEnvValue({ name, kind, secret }: EnvVar, raw: string): unknown {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new ConfigError(`${name} must be a JSON object${got}`);
     return parsed;
+  }
+  if (kind === 'test-numbers') {
+    // "+15555550100:123456,+15555550101:654321"
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const [phone = '', code = ''] = entry.split(':').map((s) => s.trim());
+        return { phone, code };
+      });
   }
   if (kind === 'list') {
     return raw

@@ -76,6 +76,17 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if ((config.admin.clientId === undefined) !== (config.admin.clientSecret === undefined)) {
     throw new ConfigError('OTPLINE_ADMIN_CLIENT_ID and OTPLINE_ADMIN_CLIENT_SECRET must be set together');
   }
+  const { abuse } = config;
+  if (abuse.testNumbers.length > 0 && env.NODE_ENV === 'production' && !abuse.testNumbersInProduction) {
+    throw new ConfigError(
+      'test numbers (OTPLINE_TEST_NUMBERS) are refused when NODE_ENV=production: remove them, or set abuse.testNumbersInProduction (OTPLINE_TEST_NUMBERS_IN_PRODUCTION=true) to keep them',
+    );
+  }
+  if (abuse.captcha.provider !== 'none' && !abuse.captcha.secret) {
+    throw new ConfigError('OTPLINE_CAPTCHA_PROVIDER needs OTPLINE_CAPTCHA_SECRET');
+  }
+  const both = abuse.allowedCountries.filter((c) => abuse.deniedCountries.includes(c));
+  if (both.length) throw new ConfigError(`countries both allowed and denied: ${both.join(', ')}`);
   const scheme = config.tls ? 'https' : 'http';
   const issuer = config.issuer ?? `${scheme}://localhost:${config.port}/`;
   try {

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import type { Driver } from '../providers/driver.js';
 import { drivers as defaultDrivers } from '../providers/registry.js';
+import { AbuseSchema } from './abuse.js';
 import { providerSchema } from './provider-settings.js';
 import { routingSchema } from './routing.js';
 
@@ -176,6 +177,7 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
         },
         { default: {} },
       ),
+      abuse: AbuseSchema,
       logs: Type.Object(
         {
           retentionDays: Type.Integer({

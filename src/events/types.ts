@@ -19,6 +19,8 @@ export const EVENT_TYPES = {
   blockedIp: 'limit_mu',
   /** Auth0 `fn`: a message could not be sent. */
   sendFailed: 'fn',
+  /** Auth0 `ublkdu`: a block lifted (`DELETE /api/v2/user-blocks`). */
+  blockLifted: 'ublkdu',
   /** otpline: a destination country not allowed. */
   geoBlocked: 'otpline_geo_blocked',
   /** otpline: too many codes to one number range or country. */

@@ -47,12 +47,12 @@ const Body = Type.Object(
 const Reply = Type.Object({ id: Type.String(), status: Type.String(), recipient: Type.String() });
 
 /** The custom SMS gateway Auth0 (or otpline itself, or anyone) POSTs `{recipient, body, sender}` to. */
-/** The gateway half needs no auth stores: only its settings, the outbox and its own secret. */
+/** The gateway half needs no auth stores: its settings, the outbox, its secret and the abuse rules. */
 export function gatewayRoutes(
   app: App,
-  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets'>,
+  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets' | 'abuse'>,
 ): void {
-  const { config, outbox, clock, secrets } = services;
+  const { config, outbox, clock, secrets, abuse } = services;
   const auth: GatewayAuthSettings = {
     key: secrets.gatewayKey,
     audience: secrets.gatewayAudience,
@@ -96,6 +96,8 @@ export function gatewayRoutes(
         const existing = await outbox.findByIdempotencyKey(idempotencyKey);
         if (existing) return { id: existing.id, status: existing.status, recipient: existing.recipient };
       }
+      // Geo permissions, range velocity and budgets hold here too: Auth0 relays pumping traffic.
+      await abuse.checkGateway(phone.e164, phone.country ?? null, request.ip);
       const message = await outbox
         .add({
           source: 'gateway',

@@ -16,9 +16,13 @@ import { tokenEndpointRoute } from '../auth/token-endpoint.js';
 import { OtplineError } from '../errors.js';
 import { receiptRoutes } from '../gateway/receipts.js';
 import { gatewayRoutes } from '../gateway/routes.js';
+import { attackProtectionRoutes } from '../management/attack-protection.js';
 import { clientRoutes } from '../management/clients.js';
 import { connectionRoutes } from '../management/connections.js';
+import { logRoutes } from '../management/logs.js';
 import { smsMessageRoutes } from '../management/sms-messages.js';
+import { throttleRoutes } from '../management/throttles.js';
+import { userBlockRoutes } from '../management/user-blocks.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import type { App } from './app-type.js';
@@ -200,5 +204,9 @@ export async function buildApp(
   connectionRoutes(app, services);
   userRoutes(app, services);
   smsMessageRoutes(app, services);
+  attackProtectionRoutes(app, services);
+  userBlockRoutes(app, services);
+  logRoutes(app, services);
+  throttleRoutes(app, services);
   return app;
 }

@@ -43,6 +43,12 @@ export function wireError(err: OtplineError, style: ErrorStyle): AuthError {
       return new AuthError(429, 'too_many_attempts', err.message, retry);
     case 'rate_limited':
       return new AuthError(429, 'too_many_requests', err.message, retry);
+    case 'country_not_allowed':
+      return new AuthError(400, `bad.${err.extra.parameter ?? 'phone_number'}`, err.message);
+    case 'captcha_required':
+      return new AuthError(400, 'requires_captcha', err.message);
+    case 'captcha_invalid':
+      return new AuthError(400, 'invalid_captcha', err.message);
     case 'sms_not_sent':
       return new AuthError(400, 'sms_provider_error', err.message);
   }

@@ -59,6 +59,15 @@ const SmsOptions = Type.Object(
     twilio_sid: Type.Optional(Type.String({ maxLength: 255 })),
     twilio_token: Type.Optional(Type.String({ maxLength: 255 })),
     messaging_service_sid: Type.Optional(Type.String({ maxLength: 255 })),
+    // otpline's abuse rules for this connection (docs/security.md).
+    allowed_countries: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { maxItems: 300, uniqueItems: true }),
+    ),
+    denied_countries: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Z]{2}$' }), { maxItems: 300, uniqueItems: true }),
+    ),
+    sms_budget_per_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    sms_budget_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
   },
   { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH },
 );

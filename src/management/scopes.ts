@@ -9,8 +9,12 @@ export const MANAGEMENT_SCOPES = [
   'update:connections',
   'delete:connections',
   'read:users',
+  'update:users',
   'delete:users',
   'read:sms_messages',
+  'read:logs',
+  'read:attack_protection',
+  'update:attack_protection',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

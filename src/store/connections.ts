@@ -28,6 +28,12 @@ export interface SmsConnectionOptions {
   twilio_sid?: string;
   twilio_token?: string;
   messaging_service_sid?: string;
+  /** otpline: destination countries (ISO codes) for this connection, within the global rule. */
+  allowed_countries?: string[];
+  denied_countries?: string[];
+  /** otpline: caps on codes sent through this connection. */
+  sms_budget_per_hour?: number;
+  sms_budget_per_day?: number;
   [other: string]: unknown;
 }
 

@@ -27,7 +27,7 @@ export class CounterStore {
 
   /**
    * Counts a failed login for a phone within a window of `windowMs`; the failure that reaches
-   * `blockAt` blocks the phone until `now + windowMs`.
+   * `blockAt` blocks the phone until `now + windowMs`. Returns the failures counted so far.
    */
   async recordFailure(
     connectionId: string,
@@ -35,11 +35,11 @@ export class CounterStore {
     now: number,
     windowMs: number,
     blockAt: number,
-  ): Promise<void> {
+  ): Promise<{ failures: number }> {
     const expired = now - windowMs;
     const fresh = sql<boolean>`phone_failures.window_start < ${expired}`;
     const failures = sql<number>`case when ${fresh} then 1 else phone_failures.failures + 1 end`;
-    await this.db
+    const row = await this.db
       .insertInto('phone_failures')
       .values({
         connection_id: connectionId,
@@ -57,7 +57,9 @@ export class CounterStore {
           >`case when ${failures} >= ${blockAt} then ${now + windowMs} else phone_failures.blocked_until end`,
         }),
       )
-      .execute();
+      .returning('failures')
+      .executeTakeFirstOrThrow();
+    return { failures: row.failures };
   }
 
   async blockedUntil(connectionId: string, phone: string): Promise<number | null> {

@@ -10,6 +10,7 @@ export interface EventFilter {
   ip?: string;
   client_id?: string;
   connection?: string;
+  user_id?: string;
   /** Milliseconds since the epoch, inclusive. */
   from?: number;
   to?: number;
@@ -27,22 +28,40 @@ export class EventStore {
     return this.db.selectFrom('security_events').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(filter: EventFilter, offset: number, limit: number) {
+  /** A page of events matching `filter`, newest first unless `oldestFirst`. */
+  async list(filter: EventFilter, offset: number, limit: number, oldestFirst = false) {
+    const query = this.filtered(filter);
+    const order = oldestFirst ? 'asc' : 'desc';
+    const { rows, total } = await pageOf(
+      query,
+      (q) => q.selectAll().orderBy('date', order).orderBy('id', order),
+      offset,
+      limit,
+    );
+    return { events: rows, total };
+  }
+
+  /** Auth0's checkpoint paging: up to `take` events after the event `afterId`, oldest first. */
+  async after(afterId: string, filter: EventFilter, take: number): Promise<SecurityEventRow[]> {
+    return this.filtered(filter)
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id', 'asc')
+      .limit(take)
+      .execute();
+  }
+
+  private filtered(filter: EventFilter) {
     let query = this.db.selectFrom('security_events');
     if (filter.type?.length) query = query.where('type', 'in', filter.type);
     if (filter.phone_number) query = query.where('phone_number', '=', filter.phone_number);
     if (filter.ip) query = query.where('ip', '=', filter.ip);
     if (filter.client_id) query = query.where('client_id', '=', filter.client_id);
     if (filter.connection) query = query.where('connection', '=', filter.connection);
+    if (filter.user_id) query = query.where('user_id', '=', filter.user_id);
     if (filter.from !== undefined) query = query.where('date', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('date', '<=', filter.to);
-    const { rows, total } = await pageOf(
-      query,
-      (q) => q.selectAll().orderBy('date', 'desc').orderBy('id', 'desc'),
-      offset,
-      limit,
-    );
-    return { events: rows, total };
+    return query;
   }
 
   /** Deletes events older than `before`; returns how many. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { AbuseStore } from './abuse.js';
 import { atomically } from './atomic.js';
 import { ClientStore } from './clients.js';
 import { CodeStore } from './codes.js';
@@ -10,6 +11,7 @@ import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
 import { ProviderHealthStore } from './provider-health.js';
 import { SettingStore } from './settings.js';
+import { UserBlockStore } from './user-blocks.js';
 import { UserStore } from './users.js';
 
 /**
@@ -28,6 +30,8 @@ export class Stores {
   readonly settings: SettingStore;
   readonly providerHealth: ProviderHealthStore;
   readonly events: EventStore;
+  readonly abuse: AbuseStore;
+  readonly userBlocks: UserBlockStore;
 
   constructor(
     private readonly db: Db,
@@ -43,6 +47,8 @@ export class Stores {
     this.settings = new SettingStore(db);
     this.providerHealth = new ProviderHealthStore(db);
     this.events = new EventStore(db);
+    this.abuse = new AbuseStore(db);
+    this.userBlocks = new UserBlockStore(db);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {

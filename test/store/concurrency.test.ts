@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AttackProtection } from '../../src/abuse/attack-protection.js';
 import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { Outbox } from '../../src/gateway/outbox.js';
 import { BruteForceGuard } from '../../src/otp/brute-force.js';
@@ -118,15 +119,16 @@ describe('concurrent state changes from two database connections', () => {
   });
 
   it('counts every failed login toward the block', async () => {
-    const settings = { failuresBeforeBlock: 10, blockSeconds: 900 };
-    const guardA = new BruteForceGuard(a.counters, clock, settings);
-    const guardB = new BruteForceGuard(b.counters, clock, settings);
+    const settings = { blockSeconds: 900 };
+    const guardA = new BruteForceGuard(a.counters, clock, settings, {} as AttackProtection);
+    const guardB = new BruteForceGuard(b.counters, clock, settings, {} as AttackProtection);
     const phone = '+14155559999';
+    const policy = { on: true, identifier: phone, maxAttempts: 10, exempt: false };
     await Promise.all(
-      Array.from({ length: 9 }, (_, i) => (i % 2 ? guardA : guardB).recordFailure('con_1', phone)),
+      Array.from({ length: 9 }, (_, i) => (i % 2 ? guardA : guardB).recordFailure('con_1', policy)),
     );
     assert.equal(await guardA.blockedFor('con_1', phone), 0, 'nine failures do not block');
-    await guardB.recordFailure('con_1', phone);
+    assert.equal(await guardB.recordFailure('con_1', policy), true, 'the tenth reports the block');
     assert.equal(await guardA.blockedFor('con_1', phone), 900, 'the tenth blocks');
   });
 

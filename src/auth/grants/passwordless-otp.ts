@@ -2,6 +2,7 @@ import { InvalidParameter } from '../../errors.js';
 import { clientCredentials } from '../../http/client-credentials.js';
 import { GRANT_PASSWORDLESS_OTP } from '../../store/clients.js';
 import { passwordlessLogin } from '../passwordless-login.js';
+import { userAgent } from '../request-info.js';
 import { ACCESS_TOKEN_LIFETIME_S } from '../tokens.js';
 import type { Grant } from './types.js';
 
@@ -28,6 +29,8 @@ export const passwordlessOtpGrant: Grant = {
       username,
       code: otp,
       audience: body.audience,
+      ip: request.ip,
+      userAgent: userAgent(request),
     });
     const scope = body.scope ?? 'openid';
     const scopes = scope.split(' ').filter(Boolean);

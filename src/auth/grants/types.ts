@@ -18,7 +18,16 @@ export interface TokenRequestBody {
 
 export type GrantDeps = Pick<
   Services,
-  'config' | 'clock' | 'clients' | 'connections' | 'users' | 'codes' | 'bruteForce' | 'tokens'
+  | 'config'
+  | 'clock'
+  | 'clients'
+  | 'connections'
+  | 'users'
+  | 'codes'
+  | 'bruteForce'
+  | 'tokens'
+  | 'abuse'
+  | 'security'
 >;
 
 /** One module per grant type, as in node-oidc-provider. */
