@@ -128,7 +128,9 @@ export class AbuseGuard {
   /** Forgets state no rule looks at any more (called now and then). */
   async prune(): Promise<void> {
     const now = this.clock.now();
-    await this.store.prune(now - 2 * HOUR, Math.floor((now - 2 * HOUR) / MINUTE));
+    // Counts are read back to an hour before a flag, and a flag lasts `throttleMinutes`.
+    const keep = 2 * HOUR + this.settings.conversion.throttleMinutes * MINUTE;
+    await this.store.prune(now - keep, Math.floor((now - keep) / MINUTE));
   }
 
   private countries() {
@@ -166,9 +168,12 @@ export class AbuseGuard {
     const bucket = ipBucket(ctx.ip);
     const throttling = await this.protection.suspiciousIpThrottling();
     if (throttling.enabled && !listed(throttling.allowlist, ctx.ip)) {
-      const stage = throttling.stage[ctx.signup ? 'pre-user-registration' : 'pre-login'];
+      // Each stage has its own count: sharing one, with its different window, would let a signup
+      // reset the count of logins (and logins spend the signups').
+      const name = ctx.signup ? 'pre-user-registration' : 'pre-login';
+      const stage = throttling.stage[name];
       const windowSeconds = Math.max(1, Math.round((stage.max_attempts * stage.rate) / 1000));
-      const hit = await this.limiter.hit(`start:ip:${bucket}`, stage.max_attempts, windowSeconds);
+      const hit = await this.limiter.hit(`start:ip:${name}:${bucket}`, stage.max_attempts, windowSeconds);
       if (!hit.allowed) {
         await refuse(
           EVENT_TYPES.blockedIp,
@@ -181,8 +186,10 @@ export class AbuseGuard {
     const max = this.settings.phonesPerIp;
     if (max > 0) {
       const window = Math.floor(this.clock.now() / HOUR) * HOUR;
-      const phones = await this.store.notePhone(bucket, window, ctx.phone);
-      if (phones > max) {
+      const { phones, added } = await this.store.notePhone(bucket, window, ctx.phone);
+      if (added && phones > max) {
+        // The refused phone is not kept, so the phones this IP already asked for still get codes.
+        await this.store.forgetPhone(bucket, window, ctx.phone);
         await refuse(
           EVENT_TYPES.tooManyPhones,
           'phones_per_ip',
@@ -220,8 +227,9 @@ export class AbuseGuard {
 
   /**
    * The conversion guard: a range or country whose codes are rarely used (pumped numbers never type
-   * them in) is throttled. A throttled destination gets a few codes a minute; with a CAPTCHA in
-   * `risk` mode, public callers pass it instead.
+   * them in) is throttled. Phones that already have a user still get their codes (returning users
+   * are not what a ring pumps); new phones there get a few codes an hour, or, with a CAPTCHA in
+   * `risk` mode, a public caller who passes it gets one.
    */
   private async checkConversion(
     ctx: StartContext,
@@ -231,28 +239,33 @@ export class AbuseGuard {
     base: Omit<SecurityEvent, 'type' | 'description'>,
   ): Promise<void> {
     const c = this.settings.conversion;
-    if (!c.enabled) return;
-    const targets: Array<[Scope, string, number]> = [['prefix', range, c.throttledPrefixPerMinute]];
-    if (ctx.country) targets.push(['country', ctx.country, c.throttledCountryPerMinute]);
-    for (const [scope, key, perMinute] of targets) {
+    if (!c.enabled || !ctx.signup) return;
+    const targets: Array<[Scope, string, number]> = [['prefix', range, c.throttledPrefixPerHour]];
+    if (ctx.country) targets.push(['country', ctx.country, c.throttledCountryPerHour]);
+    for (const [scope, key, perHour] of targets) {
       if (!(await this.throttled(scope, key, base, ctx.log))) continue;
       if (publicCaller && this.captcha && this.settings.captcha.mode === 'risk') {
         await this.requireCaptcha(ctx, refuse);
         continue;
       }
-      const hit = await this.limiter.hit(`throttled:${scope}:${key}`, Math.max(1, perMinute), 60);
-      if (!hit.allowed || perMinute === 0) {
+      const hit =
+        perHour > 0 ? await this.limiter.hit(`throttled:${scope}:${key}`, perHour, 3600) : undefined;
+      if (!hit?.allowed) {
         await refuse(
           EVENT_TYPES.conversionThrottled,
           `conversion.${scope}`,
           `${scope} ${key} is throttled: few of its codes are used`,
-          new RateLimited(hit.retryAfterSeconds),
+          new RateLimited(hit?.retryAfterSeconds ?? 3600),
         );
       }
     }
   }
 
-  /** Whether a range or country is throttled now, raising the flag when its conversion collapsed. */
+  /**
+   * Whether a range or country is throttled now, raising the flag when its conversion collapsed.
+   * Once throttled, it is judged over the time since an hour before its last flag, so a ring that
+   * waits out the throttle finds it raised again at once.
+   */
   private async throttled(
     scope: Scope,
     key: string,
@@ -260,16 +273,18 @@ export class AbuseGuard {
     log: Log,
   ): Promise<boolean> {
     const now = this.clock.now();
-    if (await this.store.activeFlag(scope, key, 'conversion', now)) return true;
+    const flag = await this.store.flag(scope, key, 'conversion');
+    if (flag && flag.until > now) return true;
     const c = this.settings.conversion;
+    const since = Math.min(now - HOUR, flag ? flag.created_at - HOUR : now);
     const { sent, verified } = await this.store.totals(
       scope,
       key,
-      Math.floor((now - HOUR) / MINUTE),
+      Math.floor(since / MINUTE),
       Math.floor((now - c.graceSeconds * 1000) / MINUTE) - 1,
     );
     if (sent < c.minSent || verified / sent >= c.minRate) return false;
-    const reason = `${verified} of ${sent} codes sent in the last hour were used (below ${Math.round(c.minRate * 100)}%)`;
+    const reason = `${verified} of ${sent} codes sent since ${new Date(since).toISOString()} were used (below ${Math.round(c.minRate * 100)}%)`;
     const raised = await this.store.raiseFlag({
       scope,
       key,

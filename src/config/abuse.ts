@@ -39,10 +39,16 @@ export const AbuseSchema = Type.Object(
           description:
             'Share of those codes that must be verified; below it the range or country is throttled',
         }),
-        graceSeconds: int(120, 'Codes younger than this are not judged yet (the user is still typing)'),
+        graceSeconds: int(60, 'Codes younger than this are not judged yet (the user is still typing)'),
         throttleMinutes: int(60, 'How long a range or country stays throttled', 1),
-        throttledPrefixPerMinute: int(1, 'Codes per minute to a throttled number range'),
-        throttledCountryPerMinute: int(10, 'Codes per minute to a throttled country'),
+        throttledPrefixPerHour: int(
+          2,
+          'Codes per hour to new phones in a throttled number range (phones with a user are not throttled)',
+        ),
+        throttledCountryPerHour: int(
+          10,
+          'Codes per hour to new phones in a throttled country (phones with a user are not throttled)',
+        ),
       },
       { default: {} },
     ),

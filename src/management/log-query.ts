@@ -92,8 +92,9 @@ function alternatives(value: string): string[] {
 function dateRange(value: string): Pick<EventFilter, 'from' | 'to'> {
   const range = /^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$/.exec(value);
   if (!range) {
-    const at = instant(unquote(value), 'from');
-    return { from: at, to: at };
+    // A bare day is the whole day; an instant, just that instant.
+    const at = unquote(value);
+    return { from: instant(at, 'from'), to: instant(at, 'to') };
   }
   const [, from, to] = range as unknown as [string, string, string];
   return {

@@ -16,6 +16,10 @@ const ListQuery = Type.Object({
         'Auth0 log search (a subset of Lucene): type, ip, client_id, connection, user_id, user_name (the phone) and date:[a TO b], joined by AND; a type may be (a OR b)',
     }),
   ),
+  // auth0 v7's ManagementClient sends the same query as `search` (logs.list({search})).
+  search: Type.Optional(
+    Type.String({ maxLength: 2000, description: 'The same as q (used when q is absent)' }),
+  ),
   sort: Type.Optional(
     Type.Union([Type.Literal('date:1'), Type.Literal('date:-1')], { description: 'Newest first by default' }),
   ),
@@ -104,7 +108,8 @@ function badQuery(message: string): ManagementError {
 function filterOf(query: Static<typeof ListQuery>): EventFilter {
   let filter: EventFilter;
   try {
-    filter = query.q ? parseLogQuery(query.q) : {};
+    const q = query.q || query.search;
+    filter = q ? parseLogQuery(q) : {};
   } catch (err) {
     if (err instanceof LogQueryError) throw badQuery(`Invalid query: ${err.message}`);
     throw err;

@@ -82,6 +82,17 @@ export class AbuseStore {
       .executeTakeFirst();
   }
 
+  /** The flag of a key and rule, active or ended (until it is pruned). */
+  async flag(scope: Scope, key: string, rule: string): Promise<AbuseFlagsTable | undefined> {
+    return this.db
+      .selectFrom('abuse_flags')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('rule', '=', rule)
+      .executeTakeFirst();
+  }
+
   async activeFlags(now: number): Promise<AbuseFlagsTable[]> {
     return this.db
       .selectFrom('abuse_flags')
@@ -108,21 +119,36 @@ export class AbuseStore {
 
   /**
    * Notes that `ip` asked a code for `phone` in the window starting at `windowStart`, and returns
-   * how many different phones it asked for in that window (this one included).
+   * how many different phones it asked for in that window (this one included), and whether
+   * `phone` is new in it.
    */
-  async notePhone(ip: string, windowStart: number, phone: string): Promise<number> {
-    await this.db
+  async notePhone(
+    ip: string,
+    windowStart: number,
+    phone: string,
+  ): Promise<{ phones: number; added: boolean }> {
+    const inserted = await this.db
       .insertInto('ip_phones')
       .values({ ip, window_start: windowStart, phone_number: phone })
       .onConflict((oc) => oc.columns(['ip', 'window_start', 'phone_number']).doNothing())
-      .execute();
+      .executeTakeFirst();
     const row = await this.db
       .selectFrom('ip_phones')
       .select(sql<number>`count(*)`.as('n'))
       .where('ip', '=', ip)
       .where('window_start', '=', windowStart)
       .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return { phones: Number(row.n), added: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
+  }
+
+  /** Takes back a phone noted by `notePhone` (one that was refused). */
+  async forgetPhone(ip: string, windowStart: number, phone: string): Promise<void> {
+    await this.db
+      .deleteFrom('ip_phones')
+      .where('ip', '=', ip)
+      .where('window_start', '=', windowStart)
+      .where('phone_number', '=', phone)
+      .execute();
   }
 
   /** Forgets windows and counts older than `before` (they no longer decide anything). */
