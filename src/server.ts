@@ -115,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await app.close();
         await services.worker.stop();
         await services.providers.stop();
+        await services.abuse.close();
         await stores.close();
       },
     };

@@ -31,7 +31,10 @@ describe('connection templates have no file system and bounded cost', () => {
     sink = await SmsSink.start();
     server = await startTestServer(
       // Many phones in one range from one loopback IP: those rules are tested in test/abuse/.
-      { provider: { name: 'webhook', webhook: { url: sink.url } }, abuse: { phonesPerIp: 0, perPrefixPerMinute: 0 } },
+      {
+        provider: { name: 'webhook', webhook: { url: sink.url } },
+        abuse: { phonesPerIp: 0, perPrefixPerMinute: 0 },
+      },
       { logger: log.logger },
     );
     client = await localSetup(server);

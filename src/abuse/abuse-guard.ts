@@ -125,6 +125,11 @@ export class AbuseGuard {
     await this.store.count(this.keys(phone, country), Math.floor(this.clock.now() / MINUTE), 'verified');
   }
 
+  /** Closes the CAPTCHA provider's connections. */
+  async close(): Promise<void> {
+    await this.captcha?.close();
+  }
+
   /** Forgets state no rule looks at any more (called now and then). */
   async prune(): Promise<void> {
     const now = this.clock.now();
@@ -242,10 +247,13 @@ export class AbuseGuard {
     if (!c.enabled || !ctx.signup) return;
     const targets: Array<[Scope, string, number]> = [['prefix', range, c.throttledPrefixPerHour]];
     if (ctx.country) targets.push(['country', ctx.country, c.throttledCountryPerHour]);
+    let solved = false;
     for (const [scope, key, perHour] of targets) {
       if (!(await this.throttled(scope, key, base, ctx.log))) continue;
       if (publicCaller && this.captcha && this.settings.captcha.mode === 'risk') {
-        await this.requireCaptcha(ctx, refuse);
+        // A token is good once at the provider: one check passes the range and the country.
+        if (!solved) await this.requireCaptcha(ctx, refuse);
+        solved = true;
         continue;
       }
       const hit =

@@ -47,7 +47,10 @@ export class BruteForceGuard {
     return left > 0 ? Math.ceil(left / 1000) : 0;
   }
 
-  /** Counts a failure; true when this one blocked the identifier. */
+  /**
+   * Counts a failure; true when this one blocked the identifier. The count may already be past
+   * `maxAttempts` (an administrator lowered it), and the store blocks then too.
+   */
   async recordFailure(connectionId: string, policy: BruteForcePolicy): Promise<boolean> {
     const { failures } = await this.counters.recordFailure(
       connectionId,
@@ -56,7 +59,7 @@ export class BruteForceGuard {
       this.settings.blockSeconds * 1000,
       policy.maxAttempts,
     );
-    return failures === policy.maxAttempts;
+    return failures >= policy.maxAttempts;
   }
 
   async clear(connectionId: string, identifier: string): Promise<void> {
