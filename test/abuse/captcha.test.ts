@@ -115,7 +115,9 @@ async function captchaServer(sink: SmsSink, captcha: Record<string, unknown>, ab
     server.call('POST', '/passwordless/start', {
       headers: { 'x-forwarded-for': '203.0.113.5', ...options.headers },
       json: {
-        ...(options.backend ? backend : { client_id: app.client_id }),
+        ...(options.backend
+          ? { client_id: backend.client_id, client_secret: backend.client_secret }
+          : { client_id: app.client_id }),
         connection: 'sms',
         phone_number: phone,
         ...(options.captcha ? { captcha: options.captcha } : {}),
@@ -303,16 +305,19 @@ describe('CAPTCHA in mode risk', () => {
     assertRefused(await rig.start(asked), 'requires_captcha');
     const [refusal] = await rig.events('otpline_captcha_failed', asked);
     assert.equal(refusal?.details.rule, 'captcha');
-    const raised = await rig.events('otpline_conversion_throttled', asked);
-    assert.deepEqual(raised.map((e) => e.details.scope).sort(), ['country', 'prefix']);
+    const [raised] = await rig.events('otpline_conversion_throttled', asked);
+    assert.equal(raised?.details.key, '+4477009');
 
-    // The range and its country are both throttled: one token passes both.
+    // The next caller finds the country throttled too: one token passes both.
     for (let i = 0; i < 2; i++) {
       const to = pumped();
-      const result = await rig.start(to, { captcha: fake.token() });
+      const token = fake.token();
+      const result = await rig.start(to, { captcha: token });
       assert.equal(result.status, 200, result.text);
+      assert.equal(fake.calls.filter((c) => c.response === token).length, 1, 'verified once');
       await delivered(sink, to);
     }
+    assert.equal((await rig.events('otpline_conversion_throttled', '+447700900004'))[0]?.details.key, 'GB');
 
     // A backend passes no CAPTCHA: it gets the throttled range's few codes an hour.
     assert.equal((await rig.start(pumped(), { backend: true })).status, 200);

@@ -119,10 +119,13 @@ class Rig {
     });
   }
 
-  gateway(recipient: string): Promise<CallResult> {
-    return gatewayToken(this.server).then((token) =>
-      this.server.call('POST', '/gateway/sms', { token, json: { recipient, body: 'Your code is 1234' } }),
-    );
+  /** A message through `POST /gateway/sms`, as Auth0 relays one. */
+  async gateway(recipient: string): Promise<CallResult> {
+    const token = await gatewayToken(this.server);
+    return this.server.call('POST', '/gateway/sms', {
+      token,
+      json: { recipient, body: 'Your code is 1234' },
+    });
   }
 
   async admin(method: string, path: string, json?: unknown): Promise<CallResult> {
