@@ -37,8 +37,8 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_ROUTING_FAILOVER_AFTER', path: 'routing.failoverAfter', kind: 'int' },
   { name: 'OTPLINE_ROUTING_PROVIDER_DOWN_SECONDS', path: 'routing.providerDownSeconds', kind: 'int' },
   { name: 'OTPLINE_LOG_RETENTION_DAYS', path: 'logs.retentionDays', kind: 'int' },
-  { name: 'OTPLINE_ALLOWED_COUNTRIES', path: 'abuse.allowedCountries', kind: 'list' },
-  { name: 'OTPLINE_DENIED_COUNTRIES', path: 'abuse.deniedCountries', kind: 'list' },
+  { name: 'OTPLINE_ALLOWED_COUNTRIES', path: 'abuse.allowedCountries', kind: 'countries' },
+  { name: 'OTPLINE_DENIED_COUNTRIES', path: 'abuse.deniedCountries', kind: 'countries' },
   { name: 'OTPLINE_BUDGET_PER_HOUR', path: 'abuse.budgetPerHour', kind: 'int' },
   { name: 'OTPLINE_BUDGET_PER_DAY', path: 'abuse.budgetPerDay', kind: 'int' },
   { name: 'OTPLINE_PHONES_PER_IP', path: 'abuse.phonesPerIp', kind: 'int' },
@@ -115,6 +115,13 @@ function parseEnvValue({ name, kind, secret }: EnvVar, raw: string): unknown {
         const [phone = '', code = ''] = entry.split(':').map((s) => s.trim());
         return { phone, code };
       });
+  }
+  if (kind === 'countries') {
+    // "us, gb" reads as US and GB: ISO codes are upper case in the config.
+    return raw
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean);
   }
   if (kind === 'list') {
     return raw

@@ -3,7 +3,7 @@ import { checkDrivers, type Driver, settingEnvName } from '../providers/driver.j
 import { DEFAULT_DRIVER } from '../providers/registry.js';
 import { usedDriverNames } from './routing.js';
 
-export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'json' | 'test-numbers';
+export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'countries' | 'json' | 'test-numbers';
 
 /** One setting of a driver, as config, environment, help and README see it. */
 export interface DriverSetting {

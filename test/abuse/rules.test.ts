@@ -886,3 +886,13 @@ describe('test numbers and the security log of a normal login', () => {
     assert.deepEqual(await types(), ['cls', 'cls', 'fp', 's', 's', 'ss']);
   });
 });
+
+describe('country lists from the environment', () => {
+  it('reads lower-case ISO codes as the upper-case ones the config holds', () => {
+    const config = loadConfig({
+      env: { OTPLINE_ALLOWED_COUNTRIES: 'us, gb', OTPLINE_DENIED_COUNTRIES: 'ru' },
+    });
+    assert.deepEqual(config.abuse.allowedCountries, ['US', 'GB']);
+    assert.deepEqual(config.abuse.deniedCountries, ['RU']);
+  });
+});
