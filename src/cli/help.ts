@@ -6,7 +6,7 @@ const USAGE = `otpline: passwordless SMS login server and SMS gateway
 
 Usage:
   otpline start [options]     run the server (creates the data directory and database on first start)
-  otpline migrate [options]   apply database migrations and exit
+  otpline migrate [options]   apply database migrations and exit (--dry-run: print what would run)
   otpline keys rotate         make a new token signing key (earlier keys stay published)
   otpline providers list      the configured providers (secrets only as "set") and routes
   otpline providers test <name> --to <phone> [--text <text>]
@@ -17,6 +17,7 @@ Options (each also has an environment variable; flags win):
   --port <n>          OTPLINE_PORT (default 3000)
   --host <addr>       OTPLINE_HOST (default 127.0.0.1)
   --data-dir <path>   OTPLINE_DATA_DIR (default ./data)
+  --database-url <u>  OTPLINE_DATABASE_URL: postgres://... to use PostgreSQL (several nodes) instead of SQLite
   --issuer <url>      OTPLINE_ISSUER (default http(s)://localhost:<port>/)
   --config <file>     OTPLINE_CONFIG: a JSON config file
   --provider <name>   OTPLINE_PROVIDER: one of the providers below (default ${DEFAULT_DRIVER})

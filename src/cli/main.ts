@@ -4,7 +4,7 @@ import { SigningKeys } from '../auth/signing-keys.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server.js';
-import { migrate, openDatabase } from '../store/database.js';
+import { migrate, openDatabase, pendingMigrations, SchemaTooNew } from '../store/database.js';
 import { Stores } from '../store/index.js';
 import { helpText } from './help.js';
 import { providersList, providersTest } from './providers.js';
@@ -20,6 +20,7 @@ function flagsToOverrides(values: Record<string, string | boolean | undefined>):
   }
   if (values.host !== undefined) overrides.host = values.host;
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values['database-url'] !== undefined) overrides.database = { url: values['database-url'] };
   if (values.issuer !== undefined) overrides.issuer = values.issuer;
   if (values.provider !== undefined) overrides.provider = { name: values.provider };
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
+      'dry-run': { type: 'boolean' },
       issuer: { type: 'string' },
       config: { type: 'string' },
       provider: { type: 'string' },
@@ -52,11 +55,28 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig({ configPath: values.config, overrides: flagsToOverrides(values) });
   if (command === 'migrate') {
-    const { db } = openDatabase(config);
-    await migrate(db);
-    await db.destroy();
-    process.stdout.write('migrations applied\n');
-    return 0;
+    const { db, dialect } = openDatabase(config);
+    try {
+      const where = dialect === 'postgres' ? 'PostgreSQL' : `SQLite (${config.dataDir})`;
+      if (values['dry-run']) {
+        const pending = await pendingMigrations(db);
+        process.stdout.write(
+          pending.length
+            ? `would run on ${where}:\n${pending.map((name) => `  ${name}\n`).join('')}`
+            : `${where} is up to date: nothing to run\n`,
+        );
+        return 0;
+      }
+      const ran = await migrate(db);
+      process.stdout.write(
+        ran.length
+          ? `ran on ${where}:\n${ran.map((name) => `  ${name}\n`).join('')}`
+          : `${where} is up to date: nothing to run\n`,
+      );
+      return 0;
+    } finally {
+      await db.destroy();
+    }
   }
   if (command === 'keys' && positionals[1] === 'rotate') {
     const { db, dialect } = openDatabase(config);
@@ -99,7 +119,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (
+      err instanceof ConfigError ||
+      err instanceof SchemaTooNew ||
+      (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
       process.stderr.write(`otpline: ${(err as Error).message}\n`);
       process.exit(2);
     }

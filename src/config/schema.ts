@@ -19,6 +19,34 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
         default: './data',
         description: 'Directory for the SQLite database and generated secrets',
       }),
+      database: Type.Object(
+        {
+          url: Type.Optional(
+            Type.String({
+              pattern: '^postgres(ql)?://',
+              description:
+                'postgres://user:password@host:5432/db: use PostgreSQL (several nodes) instead of the SQLite file in dataDir',
+            }),
+          ),
+          poolSize: Type.Integer({
+            minimum: 1,
+            maximum: 1000,
+            default: 10,
+            description: 'PostgreSQL connections per node',
+          }),
+          connectTimeoutMs: Type.Integer({
+            minimum: 100,
+            default: 5000,
+            description: 'How long to wait for a PostgreSQL connection before answering 503',
+          }),
+          statementTimeoutMs: Type.Integer({
+            minimum: 100,
+            default: 10000,
+            description: 'PostgreSQL cancels a statement that runs longer (statement_timeout)',
+          }),
+        },
+        { default: {} },
+      ),
       issuer: Type.Optional(
         Type.String({
           description: 'Public base URL; the `iss` of tokens. Default: http(s)://localhost:<port>/',

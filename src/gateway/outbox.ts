@@ -43,8 +43,22 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
+  private broadcast: (() => void) | undefined;
+
+  /** Called after a commit that added messages: wakes this node's worker, and every other node's. */
   notify(): void {
+    this.wake();
+    this.broadcast?.();
+  }
+
+  /** Wakes this node's worker (a message was stored here or on another node). */
+  wake(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** How `notify` reaches the other nodes (PostgreSQL's NOTIFY); none with one node. */
+  broadcastWith(broadcast: () => void): void {
+    this.broadcast = broadcast;
   }
 
   /** Adds a message through `tx` (the caller's transaction, or the root stores). */

@@ -8,7 +8,6 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import Type from 'typebox';
 import { discoveryRoutes } from '../auth/discovery.js';
 import { oauthRoRoute } from '../auth/oauth-ro.js';
 import { passwordlessStartRoute } from '../auth/passwordless-start.js';
@@ -25,8 +24,10 @@ import { throttleRoutes } from '../management/throttles.js';
 import { userBlockRoutes } from '../management/user-blocks.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
+import { isDatabaseUnavailable } from '../store/database.js';
 import type { App } from './app-type.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
+import { healthRoutes } from './health.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { OneLinePerRequest } from './request-log.js';
 import { type ErrorStyle, validationError, validatorCompiler } from './validation.js';
@@ -102,6 +103,18 @@ function handleError(
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return send(reply, request, error.statusCode, 'invalid_request', error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Fail fast and say so: the caller retries, the operator reads why in the log.
+    request.log.warn({ err: error }, 'the database is unreachable');
+    reply.header('retry-after', '5');
+    return send(
+      reply,
+      request,
+      503,
+      'temporarily_unavailable',
+      'The service is temporarily unavailable. Please try again later.',
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
   return send(reply, request, 500, 'server_error', 'Internal error');
@@ -185,14 +198,7 @@ export async function buildApp(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get(
-    '/healthz',
-    { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } },
-    async () => {
-      await services.stores.ping();
-      return { status: 'ok' };
-    },
-  );
+  healthRoutes(app, services);
 
   passwordlessStartRoute(app, services);
   tokenEndpointRoute(app, services);

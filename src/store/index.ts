@@ -56,6 +56,11 @@ export class Stores {
   }
 
   /** Throws unless the database answers. */
+  /** The Kysely instance itself, for the migration checks of `/readyz`. */
+  get database(): Db {
+    return this.db;
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }

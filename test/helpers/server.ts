@@ -9,6 +9,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Driver } from '../../src/providers/driver.js';
 import { type RunningServer, type StartOptions, startServer } from '../../src/server.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { dropTestDatabase, testDatabaseUrl } from './postgres.js';
 
 export const ADMIN = { client_id: 'test-admin-client', client_secret: 'test-admin-secret-0123456789abcdef' };
 export const GATEWAY_SECRET = 'test-gateway-secret-0123456789abcdef';
@@ -70,6 +71,7 @@ export async function startTestServer(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'otpline-test-'));
   const port = await freePort();
   const https = Boolean((config as { tls?: unknown }).tls);
+  const databaseUrl = await testDatabaseUrl(dataDir);
   const loaded = loadConfig({
     env: env ?? {},
     drivers,
@@ -80,6 +82,7 @@ export async function startTestServer(
       admin: { clientId: ADMIN.client_id, clientSecret: ADMIN.client_secret },
       gateway: { secret: GATEWAY_SECRET },
       outbox: { pollIntervalMs: 50, retryBaseMs: 20, retryMaxMs: 100 },
+      ...(databaseUrl ? { database: { url: databaseUrl } } : {}),
       ...config,
     },
   });
@@ -135,7 +138,10 @@ export async function startTestServer(
     adminToken,
     async stop() {
       await running.close();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        await dropTestDatabase(dataDir);
+      }
     },
   };
 }

@@ -14,6 +14,9 @@ const migrations: Record<string, Migration> = {
   '0005_abuse_and_logs': abuseAndLogs,
 };
 
+/** Every migration this otpline knows, in the order they run. */
+export const migrationNames = Object.keys(migrations).sort();
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return migrations;
