@@ -7,6 +7,7 @@ import { gatewaySecretKey } from './gateway/gateway-client.js';
 import { newClient } from './management/clients.js';
 import type { Secrets } from './services.js';
 import { GRANT_CLIENT_CREDENTIALS } from './store/clients.js';
+import { isUniqueViolation } from './store/database.js';
 import type { Stores } from './store/index.js';
 import type { Clock } from './util/clock.js';
 import { newSecret } from './util/ids.js';
@@ -71,17 +72,27 @@ export async function ensureAdminClient(
   };
   if (clientId && clientSecret) {
     const existing = await clients.get(clientId);
-    if (existing) {
-      await clients.update({ ...existing, ...admin, client_secret: clientSecret, updated_at: now });
-    } else {
-      await clients.insert(
-        newClient({ name: 'otpline admin' }, now, {
-          ...admin,
-          client_id: clientId,
-          client_secret: clientSecret,
-        }),
-      );
+    if (!existing) {
+      const inserted = await clients
+        .insert(
+          newClient({ name: 'otpline admin' }, now, {
+            ...admin,
+            client_id: clientId,
+            client_secret: clientSecret,
+          }),
+        )
+        .then(
+          () => true,
+          (err: unknown) => {
+            // Another node starting at the same moment inserted it first: update that one.
+            if (isUniqueViolation(err)) return false;
+            throw err;
+          },
+        );
+      if (inserted) return;
     }
+    const current = existing ?? (await clients.get(clientId));
+    if (current) await clients.update({ ...current, ...admin, client_secret: clientSecret, updated_at: now });
     return;
   }
   if (await clients.hasManagementClient()) return;

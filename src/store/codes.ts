@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './database.js';
+import type { Db, Dialect } from './database.js';
 import type { OtpCodesTable } from './tables.js';
 
 export type NewCode = Omit<OtpCodesTable, 'status' | 'attempts'>;
@@ -11,10 +11,21 @@ export type ActiveCode = Pick<OtpCodesTable, 'id' | 'client_id' | 'code_hash'>;
  * guesses each count, and the database keeps at most one active code per connection and phone.
  */
 export class CodeStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Makes `code` the only active code for its phone (call inside a transaction). */
   async replaceActive(code: NewCode): Promise<void> {
+    if (this.dialect === 'postgres') {
+      // Two nodes issuing a code for one phone at once take turns, until commit: otherwise both
+      // would find no active code and the second insert would break the one-active-code rule.
+      // (SQLite runs one write transaction at a time anyway.)
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`otp:${code.connection_id}:${code.phone_number}`}, 0))`.execute(
+        this.db,
+      );
+    }
     await this.db
       .updateTable('otp_codes')
       .set({ status: 'superseded' })

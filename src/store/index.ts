@@ -40,7 +40,7 @@ export class Stores {
     this.clients = new ClientStore(db);
     this.connections = new ConnectionStore(db);
     this.users = new UserStore(db);
-    this.codes = new CodeStore(db);
+    this.codes = new CodeStore(db, dialect);
     this.counters = new CounterStore(db);
     this.messages = new MessageStore(db, dialect);
     this.keys = new KeyStore(db);

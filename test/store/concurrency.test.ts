@@ -1,5 +1,6 @@
 // State changes that must hold with many database connections at once (many nodes, or
-// PostgreSQL's pool), run from two real connections to one SQLite file, interleaved.
+// PostgreSQL's pool), run from two real connections to one database, interleaved: two connections
+// to one SQLite file, or two connection pools (two nodes) on one PostgreSQL database.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,32 +11,51 @@ import { SigningKeys } from '../../src/auth/signing-keys.js';
 import { Outbox } from '../../src/gateway/outbox.js';
 import { BruteForceGuard } from '../../src/otp/brute-force.js';
 import { OtpCodes } from '../../src/otp/codes.js';
-import { migrate } from '../../src/store/database.js';
+import { type Db, migrate, openDatabase } from '../../src/store/database.js';
 import { Stores } from '../../src/store/index.js';
-import { openSqlite } from '../../src/store/sqlite/open.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { dropTestDatabase, testBackend, testDatabaseUrl } from '../helpers/postgres.js';
+
+/** Two "nodes" on the database of `dataDir`: the SQLite file there, or its PostgreSQL test database. */
+async function twoNodes(dataDir: string): Promise<{ first: Db; second: Db; x: Stores; y: Stores }> {
+  const url = await testDatabaseUrl(dataDir);
+  const config = {
+    dataDir,
+    database: { url, poolSize: 4, connectTimeoutMs: 5000, statementTimeoutMs: 10_000 },
+  };
+  const one = openDatabase(config);
+  await migrate(one.db);
+  const two = openDatabase(config);
+  return {
+    first: one.db,
+    second: two.db,
+    x: new Stores(one.db, one.dialect),
+    y: new Stores(two.db, two.dialect),
+  };
+}
 
 const KEY = Buffer.from('code-hmac-key-for-tests');
+/** SQLite's and PostgreSQL's words for a unique index refusing a row. */
+const UNIQUE = /UNIQUE|duplicate key value/;
 
 describe('concurrent state changes from two database connections', () => {
   let dir: string;
   let a: Stores;
   let b: Stores;
-  let rawB: ReturnType<typeof openSqlite>;
+  let rawB: Db;
   const clock = new ManualClock(Date.now());
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'otpline-concurrency-'));
-    const file = join(dir, 'otpline.sqlite');
-    const first = openSqlite(file);
-    await migrate(first);
-    a = new Stores(first, 'sqlite');
-    rawB = openSqlite(file);
-    b = new Stores(rawB, 'sqlite');
+    const nodes = await twoNodes(dir);
+    a = nodes.x;
+    b = nodes.y;
+    rawB = nodes.second;
   });
   after(async () => {
     await a.close();
     await b.close();
+    await dropTestDatabase(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -95,7 +115,7 @@ describe('concurrent state changes from two database connections', () => {
       created_at: clock.now(),
       expires_at: clock.now() + 60_000,
     };
-    await assert.rejects(rawB.insertInto('otp_codes').values(forged).execute(), /UNIQUE/);
+    await assert.rejects(rawB.insertInto('otp_codes').values(forged).execute(), UNIQUE);
     await rawB
       .insertInto('otp_codes')
       .values({ ...forged, status: 'superseded' })
@@ -114,8 +134,35 @@ describe('concurrent state changes from two database connections', () => {
         .insertInto('signing_keys')
         .values({ ...key, kid: 'forged' })
         .execute(),
-      /UNIQUE/,
+      UNIQUE,
     );
+  });
+
+  it('issues codes for one phone from two nodes at once, leaving exactly one active', // SQLite runs one write transaction at a time (and two connections in one process would
+  // wait on each other): the race exists only with PostgreSQL's concurrent transactions.
+  { skip: testBackend() === 'sqlite' && 'SQLite serializes write transactions' }, async () => {
+    const codesA = new OtpCodes(a, clock, KEY, 3);
+    const codesB = new OtpCodes(b, clock, KEY, 3);
+    const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;
+    const issued = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).transaction((tx) =>
+          (i % 2 ? codesA : codesB).issue(tx, {
+            connectionId: 'con_1',
+            clientId: 'app',
+            phone,
+            code: String(100000 + i),
+            lifetimeSeconds: 300,
+          }),
+        ),
+      ),
+    );
+    assert.equal(issued.length, 10, 'every issue succeeded');
+    const active = await a.codes.findActive('con_1', phone, clock.now());
+    const winner = issued.find((c) => c.id === active?.id);
+    assert.ok(winner, 'the one active code is one of those issued');
+    const outcome = await codesB.verify('con_1', phone, 'app', winner.code);
+    assert.equal(outcome.ok, true, 'and it logs in');
   });
 
   it('counts every failed login toward the block', async () => {
@@ -170,10 +217,8 @@ describe('concurrent state changes from two database connections', () => {
   });
 
   it('makes one current signing key when two nodes start on an empty database', async () => {
-    const file = join(dir, 'keys.sqlite');
-    const first = openSqlite(file);
-    await migrate(first);
-    const [x, y] = [new Stores(first, 'sqlite'), new Stores(openSqlite(file), 'sqlite')];
+    const keysDir = join(dir, 'keys');
+    const { x, y } = await twoNodes(keysDir);
     try {
       const [keysX, keysY] = [new SigningKeys(x.keys), new SigningKeys(y.keys)];
       await Promise.all([keysX.load(clock.now()), keysY.load(clock.now())]);
@@ -185,6 +230,7 @@ describe('concurrent state changes from two database connections', () => {
     } finally {
       await x.close();
       await y.close();
+      await dropTestDatabase(keysDir);
     }
   });
 
