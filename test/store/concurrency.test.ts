@@ -138,8 +138,9 @@ describe('concurrent state changes from two database connections', () => {
     );
   });
 
-  it('issues codes for one phone from two nodes at once, leaving exactly one active', // wait on each other): the race exists only with PostgreSQL's concurrent transactions. // SQLite runs one write transaction at a time (and two connections in one process would
-  { skip: testBackend() === 'sqlite' && 'SQLite serializes write transactions' }, async () => {
+  it('issues codes for one phone from two nodes at once, leaving exactly one active', { // wait on each other): the race exists only with PostgreSQL's concurrent transactions. // SQLite runs one write transaction at a time (and two connections in one process would
+    skip: testBackend() === 'sqlite' && 'SQLite serializes write transactions',
+  }, async () => {
     const codesA = new OtpCodes(a, clock, KEY, 3);
     const codesB = new OtpCodes(b, clock, KEY, 3);
     const phone = `+1415555${String(phoneSeq++).padStart(4, '0')}`;

@@ -37,5 +37,9 @@ export function openPostgres(settings: PostgresSettings): { db: Kysely<Database>
   // An idle connection the server dropped (restart, failover) emits here: without a listener it
   // would crash the process. The next query opens a fresh one.
   pool.on('error', () => {});
+  // The pool listens to a client only while it is idle. One in use (a transaction between two
+  // statements) whose connection drops emits 'error' too, and unheard it would crash the process:
+  // its query fails instead (503), and the pool discards the client when it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

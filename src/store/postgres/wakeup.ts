@@ -42,13 +42,21 @@ export class ClusterWakeup {
 
   private async listen(): Promise<void> {
     const client = new pg.Client(this.pool.options);
-    client.on('error', (err) => this.lost(err));
+    // Only the current connection's troubles count: a late error from an old one is ignored.
+    client.on('error', (err) => {
+      if (this.client === client) this.lost(err);
+    });
     client.on('end', () => {
       if (this.client === client) this.lost(new Error('LISTEN connection closed'));
     });
     client.on('notification', () => this.onWake());
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
     if (this.stopped) {
       await client.end();
       return;
