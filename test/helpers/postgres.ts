@@ -6,6 +6,16 @@ import pg from 'pg';
  * throwaway server), each test server gets a database of its own, named after its data directory:
  * a server restarted on the same directory finds its data again, as with SQLite.
  */
+/** The volume rules against SMS pumping, off: for tests whose load is one client (not what they test). */
+export const VOLUME_RULES_OFF = {
+  perPrefixPerMinute: 0,
+  perPrefixPerHour: 0,
+  perCountryPerMinute: 0,
+  perCountryPerHour: 0,
+  budgetPerHour: 0,
+  budgetPerDay: 0,
+} as const;
+
 export function testBackend(): 'sqlite' | 'postgres' {
   return process.env.OTPLINE_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 }
@@ -41,7 +51,8 @@ export async function dropTestDatabase(dataDir: string): Promise<void> {
   );
 }
 
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` with a client of its own on `url`, closed after. */
+export async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import pg from 'pg';
 import { systemClock } from '../../src/util/clock.js';
-import { dropTestDatabase, testBackend, testDatabaseUrl } from '../helpers/postgres.js';
+import { dropTestDatabase, testBackend, testDatabaseUrl, VOLUME_RULES_OFF } from '../helpers/postgres.js';
 import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
 import {
   ADMIN,
@@ -183,14 +183,7 @@ describe('two otpline processes on one PostgreSQL database', { skip }, () => {
     const config = {
       outbox: { leaseMs: LEASE_MS, batchSize: BATCH_SIZE },
       // The load test sends 2,000 messages to one country: the anti-pumping caps are not under test.
-      abuse: {
-        perPrefixPerMinute: 0,
-        perPrefixPerHour: 0,
-        perCountryPerMinute: 0,
-        perCountryPerHour: 0,
-        budgetPerHour: 0,
-        budgetPerDay: 0,
-      },
+      abuse: VOLUME_RULES_OFF,
     };
     // Both nodes start at once on an empty database, as a cluster comes up.
     [a, b] = await Promise.all([nodes.start('a', url, sink, config), nodes.start('b', url, sink, config)]);

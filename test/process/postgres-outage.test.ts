@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { startTestPostgres, type TestPostgres } from '../../scripts/test-postgres.mjs';
-import { testBackend } from '../helpers/postgres.js';
+import { admin, testBackend, VOLUME_RULES_OFF } from '../helpers/postgres.js';
 import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
 import { freePort } from '../helpers/server.js';
 import { SmsSink } from '../helpers/sms-sink.js';
@@ -115,12 +114,7 @@ describe('a PostgreSQL outage under traffic (the real program)', {
         limits: { sendsPerPhone: 1000 },
         // The traffic is one test client: the pumping defenses would (rightly) stop it.
         abuse: {
-          perPrefixPerMinute: 0,
-          perPrefixPerHour: 0,
-          perCountryPerMinute: 0,
-          perCountryPerHour: 0,
-          budgetPerHour: 0,
-          budgetPerDay: 0,
+          ...VOLUME_RULES_OFF,
           phonesPerIp: 0,
           conversion: { enabled: false },
         },
@@ -358,14 +352,4 @@ async function waitForListen(url: string, timeoutMs: number): Promise<boolean> {
     await sleep(200);
   }
   return false;
-}
-
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

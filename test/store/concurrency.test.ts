@@ -138,7 +138,8 @@ describe('concurrent state changes from two database connections', () => {
     );
   });
 
-  it('issues codes for one phone from two nodes at once, leaving exactly one active', { // wait on each other): the race exists only with PostgreSQL's concurrent transactions. // SQLite runs one write transaction at a time (and two connections in one process would
+  it('issues codes for one phone from two nodes at once, leaving exactly one active', {
+    // wait on each other): the race exists only with PostgreSQL's concurrent transactions. // SQLite runs one write transaction at a time (and two connections in one process would
     skip: testBackend() === 'sqlite' && 'SQLite serializes write transactions',
   }, async () => {
     const codesA = new OtpCodes(a, clock, KEY, 3);
