@@ -8,6 +8,7 @@ import type { Log } from '../observability/logger.js';
 import { ipBucket } from '../otp/ip-bucket.js';
 import type { RateLimiter } from '../otp/rate-limiter.js';
 import type { AbuseStore, Scope } from '../store/abuse.js';
+import type { ConnectionAbuseLimits } from '../store/connections.js';
 import type { Clock } from '../util/clock.js';
 import type { AttackProtection } from './attack-protection.js';
 import type { CaptchaVerifier } from './captcha.js';
@@ -36,6 +37,15 @@ export interface StartContext {
 }
 
 type Defaults = Config['abuse'];
+
+interface VolumeLimits {
+  perPrefixPerMinute: number;
+  perPrefixPerHour: number;
+  perCountryPerMinute: number;
+  perCountryPerHour: number;
+  phonesPerIp: number;
+  conversionGuard: boolean;
+}
 
 /**
  * The rules against SMS pumping, flooding and enumeration, checked before a code is sent (see
@@ -90,10 +100,11 @@ export class AbuseGuard {
     const publicCaller = !ctx.authenticated;
     if (publicCaller && this.captcha && this.settings.captcha.mode === 'always')
       await this.requireCaptcha(ctx, refuse);
-    if (ctx.limitIp) await this.checkIp(ctx, refuse);
+    const limits = this.limitsFor(ctx.connection.options);
+    if (ctx.limitIp) await this.checkIp(ctx, limits, refuse);
     const range = numberRange(ctx.phone, this.settings.prefixDigits);
-    await this.checkVelocity(range, ctx.country, refuse);
-    await this.checkConversion(ctx, range, publicCaller, refuse, base);
+    await this.checkVelocity(range, ctx.country, limits, refuse);
+    if (limits.conversionGuard) await this.checkConversion(ctx, range, publicCaller, refuse, base);
     await this.checkBudgets(ctx.connection, refuse);
   }
 
@@ -111,7 +122,12 @@ export class AbuseGuard {
         new CountryNotAllowed('recipient'),
       );
     }
-    await this.checkVelocity(numberRange(recipient, this.settings.prefixDigits), country, refuse);
+    await this.checkVelocity(
+      numberRange(recipient, this.settings.prefixDigits),
+      country,
+      this.limitsFor({}),
+      refuse,
+    );
     await this.checkBudgets(undefined, refuse);
   }
 
@@ -136,6 +152,20 @@ export class AbuseGuard {
     // Counts are read back to an hour before a flag, and a flag lasts `throttleMinutes`.
     const keep = 2 * HOUR + this.settings.conversion.throttleMinutes * MINUTE;
     await this.store.prune(now - keep, Math.floor((now - keep) / MINUTE));
+  }
+
+  /** The volume limits for a connection: the configured ones, with its `options.abuse_limits` over them. */
+  private limitsFor(options: Record<string, unknown>): VolumeLimits {
+    const own = (options.abuse_limits ?? {}) as ConnectionAbuseLimits;
+    const s = this.settings;
+    return {
+      perPrefixPerMinute: own.per_prefix_per_minute ?? s.perPrefixPerMinute,
+      perPrefixPerHour: own.per_prefix_per_hour ?? s.perPrefixPerHour,
+      perCountryPerMinute: own.per_country_per_minute ?? s.perCountryPerMinute,
+      perCountryPerHour: own.per_country_per_hour ?? s.perCountryPerHour,
+      phonesPerIp: own.phones_per_ip ?? s.phonesPerIp,
+      conversionGuard: own.conversion_guard ?? s.conversion.enabled,
+    };
   }
 
   private countries() {
@@ -169,7 +199,7 @@ export class AbuseGuard {
   }
 
   /** Auth0's suspicious IP throttling (per IP, or per IPv6 /64), then different phones per IP. */
-  private async checkIp(ctx: StartContext, refuse: Refuse): Promise<void> {
+  private async checkIp(ctx: StartContext, limits: VolumeLimits, refuse: Refuse): Promise<void> {
     const bucket = ipBucket(ctx.ip);
     const throttling = await this.protection.suspiciousIpThrottling();
     if (throttling.enabled && !listed(throttling.allowlist, ctx.ip)) {
@@ -188,7 +218,7 @@ export class AbuseGuard {
         );
       }
     }
-    const max = this.settings.phonesPerIp;
+    const max = limits.phonesPerIp;
     if (max > 0) {
       const window = Math.floor(this.clock.now() / HOUR) * HOUR;
       const { phones, added } = await this.store.notePhone(bucket, window, ctx.phone);
@@ -205,8 +235,12 @@ export class AbuseGuard {
     }
   }
 
-  private async checkVelocity(range: string, country: string | null, refuse: Refuse): Promise<void> {
-    const s = this.settings;
+  private async checkVelocity(
+    range: string,
+    country: string | null,
+    s: VolumeLimits,
+    refuse: Refuse,
+  ): Promise<void> {
     const limits: Array<[string, string, number, number]> = [
       ['velocity.prefix.minute', `velocity:prefix:m:${range}`, s.perPrefixPerMinute, 60],
       ['velocity.prefix.hour', `velocity:prefix:h:${range}`, s.perPrefixPerHour, 3600],
@@ -244,7 +278,7 @@ export class AbuseGuard {
     base: Omit<SecurityEvent, 'type' | 'description'>,
   ): Promise<void> {
     const c = this.settings.conversion;
-    if (!c.enabled || !ctx.signup) return;
+    if (!ctx.signup) return;
     const targets: Array<[Scope, string, number]> = [['prefix', range, c.throttledPrefixPerHour]];
     if (ctx.country) targets.push(['country', ctx.country, c.throttledCountryPerHour]);
     let solved = false;

@@ -68,6 +68,22 @@ const SmsOptions = Type.Object(
     ),
     sms_budget_per_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     sms_budget_per_day: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    abuse_limits: Type.Optional(
+      Type.Object(
+        {
+          per_prefix_per_minute: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          per_prefix_per_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          per_country_per_minute: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          per_country_per_hour: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+          phones_per_ip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+          conversion_guard: Type.Optional(Type.Boolean()),
+        },
+        {
+          additionalProperties: false,
+          description: "otpline: this connection's volume limits over the configured ones (docs/security.md)",
+        },
+      ),
+    ),
   },
   { additionalProperties: true, maxDepth: MAX_FREE_FORM_DEPTH },
 );

@@ -11,6 +11,16 @@ export interface GatewayAuthentication {
   secret_base64_encoded?: boolean;
 }
 
+/** A connection's own volume limits (`options.abuse_limits`), each over the configured one. */
+export interface ConnectionAbuseLimits {
+  per_prefix_per_minute?: number;
+  per_prefix_per_hour?: number;
+  per_country_per_minute?: number;
+  per_country_per_hour?: number;
+  phones_per_ip?: number;
+  conversion_guard?: boolean;
+}
+
 /** The `options` of an `sms` connection, as Auth0's Management API accepts them. */
 export interface SmsConnectionOptions {
   name?: string;
@@ -34,6 +44,8 @@ export interface SmsConnectionOptions {
   /** otpline: caps on codes sent through this connection. */
   sms_budget_per_hour?: number;
   sms_budget_per_day?: number;
+  /** otpline: volume limits over the configured ones. */
+  abuse_limits?: ConnectionAbuseLimits;
   [other: string]: unknown;
 }
 

@@ -589,6 +589,51 @@ describe('SMS budgets: per connection', () => {
   });
 });
 
+describe("a connection's own volume limits", () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await Rig.start({ abuse: { ...OTHER_RULES_OFF, perPrefixPerMinute: 5 } });
+    await rig.addConnection('strict', { abuse_limits: { per_prefix_per_minute: 1 } });
+    await rig.addConnection('loose', { abuse_limits: { per_prefix_per_minute: 0 } });
+  });
+  after(() => rig.stop());
+
+  it('replaces a configured limit for the codes asked through that connection', async () => {
+    const range = numbers('+1415555', 4);
+    await rig.sent(range(), { connection: 'strict' });
+    const second = range();
+    assertLimited(await rig.start(second, { connection: 'strict' }), 60);
+    assert.equal(await rig.lastRule('otpline_velocity_limited', second), 'velocity.prefix.minute');
+    // The default connection keeps the configured 5 a minute (the range has had 2 tries).
+    await rig.sent(range());
+    await rig.sent(range());
+    await rig.sent(range());
+    assertLimited(await rig.start(range()), 60);
+    // 0 switches the limit off for that connection.
+    for (let i = 0; i < 3; i++) await rig.sent(range(), { connection: 'loose' });
+  });
+
+  it('refuses limits that are not whole numbers of zero or more, or unknown', async () => {
+    const token = await rig.server.adminToken();
+    for (const abuse_limits of [
+      { per_prefix_per_minute: -1 },
+      { per_prefix_per_minute: 1.5 },
+      { per_day: 3 },
+    ]) {
+      const created = await rig.server.call('POST', '/api/v2/connections', {
+        token,
+        json: {
+          name: `bad-${Math.random().toString(36).slice(2, 8)}`,
+          strategy: 'sms',
+          options: { abuse_limits },
+        },
+      });
+      assert.equal(created.status, 400, created.text);
+      assert.equal(created.body.errorCode, 'invalid_body');
+    }
+  });
+});
+
 describe('suspicious IP throttling', () => {
   let rig: Rig;
   let signup: () => string;
