@@ -111,7 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }, HOUSEKEEPING_MS);
     housekeeping.unref();
     const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, issuer: config.issuer }, 'otpline is ready');
+    logger.info({ url, issuer: config.issuer, database: dialect }, 'otpline is ready');
     return {
       app,
       services,
