@@ -44,7 +44,17 @@ function cpuTime(pid: number): number {
 }
 
 export function spawnServer(args: string[], env: Record<string, string>, cwd: string): ServerProcess {
-  const child: ChildProcess = spawn(process.execPath, args, {
+  return spawnProcess(process.execPath, args, env, cwd);
+}
+
+/** Any program (Kannel's boxes, say) run the same way: its output kept, its memory and CPU read from /proc. */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): ServerProcess {
+  const child: ChildProcess = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -43,3 +43,19 @@ export class LoadClient {
     return this.pool.close();
   }
 }
+
+/** One request on `pool`; the answer's text, or CallFailed (named by step and status) unless it is 2xx. */
+export async function call(
+  pool: Pool,
+  step: string,
+  options: Parameters<Pool['request']>[0],
+): Promise<string> {
+  const answer = await pool.request(options).catch((err: Error) => {
+    throw new CallFailed(`${step} ${(err as { code?: string }).code ?? err.name}`, err.message);
+  });
+  const text = await answer.body.text();
+  if (answer.statusCode < 200 || answer.statusCode > 299) {
+    throw new CallFailed(`${step} ${answer.statusCode}`, text.slice(0, 300));
+  }
+  return text;
+}

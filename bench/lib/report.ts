@@ -114,12 +114,12 @@ export function machine() {
   };
 }
 
-/** Writes bench/results/<date>-logins.json and returns its path. */
-export function save(document: Record<string, unknown>): string {
+/** Writes bench/results/<date>-<kind>.json and returns its path. */
+export function save(document: Record<string, unknown>, kind = 'logins'): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
-  const file = join(dir, `${stamp}-logins.json`);
+  const file = join(dir, `${stamp}-${kind}.json`);
   const dirty = git(['status', '--porcelain', '--untracked-files=no']);
   writeFileSync(
     file,

@@ -10,7 +10,7 @@ import { LoadClient } from '../lib/http.js';
 import type { Target } from '../lib/target.js';
 
 /** The defenses against SMS pumping count volume per range, country and IP: off, as for any load test. */
-const BENCH_CONFIG = {
+export const BENCH_CONFIG = {
   abuse: {
     perPrefixPerMinute: 0,
     perPrefixPerHour: 0,
@@ -76,6 +76,15 @@ async function setUp(origin: string, admin: { id: string; secret: string }, gate
   return { client_id: client.client_id, client_secret: client.client_secret };
 }
 
+/** Rebuilds dist/ if a source file changed since the last build. */
+export function buildOtpline(): void {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('otpline: build failed');
+}
+
 /** otpline itself, from dist/ (rebuilt first if a source changed), on a fresh SQLite data directory. */
 export const otpline: Target = {
   name: 'otpline',
@@ -84,11 +93,7 @@ export const otpline: Target = {
     'abuse volume rules off and per-phone/IP limits raised (config file), as the whole load comes from one IP',
   ],
   async launch(sink, vus) {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    if (build.status !== 0) throw new Error('otpline: build failed');
+    buildOtpline();
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'bench-otpline-'));
     const configFile = join(dir, 'config.json');
