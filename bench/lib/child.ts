@@ -43,8 +43,13 @@ function cpuTime(pid: number): number {
   }
 }
 
+/**
+ * A Node.js server of the bench. `BENCH_NODE_ARGS` go before its script, to profile it:
+ * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only otpline`.
+ */
 export function spawnServer(args: string[], env: Record<string, string>, cwd: string): ServerProcess {
-  return spawnProcess(process.execPath, args, env, cwd);
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawnProcess(process.execPath, [...nodeArgs, ...args], env, cwd);
 }
 
 /** Any program (Kannel's boxes, say) run the same way: its output kept, its memory and CPU read from /proc. */
