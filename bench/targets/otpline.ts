@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auth0Protocol } from '../lib/auth0-protocol.js';
-import { freePort, spawnServer, waitReady } from '../lib/child.js';
+import { freePort, type ServerProcess, spawnServer, waitReady } from '../lib/child.js';
 import { root } from '../lib/compile.js';
 import { LoadClient } from '../lib/http.js';
 import type { Target } from '../lib/target.js';
 
 /** The defenses against SMS pumping count volume per range, country and IP: off, as for any load test. */
-export const BENCH_CONFIG = {
+const BENCH_CONFIG = {
   abuse: {
     perPrefixPerMinute: 0,
     perPrefixPerHour: 0,
@@ -77,7 +77,7 @@ async function setUp(origin: string, admin: { id: string; secret: string }, gate
 }
 
 /** Rebuilds dist/ if a source file changed since the last build. */
-export function buildOtpline(): void {
+function buildOtpline(): void {
   const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
     cwd: root,
     stdio: 'inherit',
@@ -85,7 +85,51 @@ export function buildOtpline(): void {
   if (build.status !== 0) throw new Error('otpline: build failed');
 }
 
-/** otpline itself, from dist/ (rebuilt first if a source changed), on a fresh SQLite data directory. */
+/** A running otpline from dist/ (rebuilt first if a source changed), on a fresh SQLite data directory. */
+export interface RunningOtpline {
+  server: ServerProcess;
+  origin: string;
+  admin: { id: string; secret: string };
+  stop(): Promise<void>;
+}
+
+/** Starts otpline with the bench's config, its own admin client, and `env` on top (the provider, say). */
+export async function startOtpline(env: Record<string, string> = {}): Promise<RunningOtpline> {
+  buildOtpline();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-otpline-'));
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(BENCH_CONFIG));
+  const admin = { id: 'bench-admin', secret: randomBytes(24).toString('hex') };
+  const origin = `http://127.0.0.1:${port}`;
+  const server = spawnServer(
+    ['dist/cli/main.js', 'start'],
+    {
+      OTPLINE_CONFIG: configFile,
+      OTPLINE_DATA_DIR: join(dir, 'data'),
+      OTPLINE_PORT: String(port),
+      OTPLINE_ISSUER: `${origin}/`,
+      OTPLINE_ADMIN_CLIENT_ID: admin.id,
+      OTPLINE_ADMIN_CLIENT_SECRET: admin.secret,
+      OTPLINE_LOG_LEVEL: 'warn',
+      OTPLINE_LOG_FORMAT: 'json',
+      ...env,
+    },
+    root,
+  );
+  await waitReady(`${origin}/healthz`, server);
+  return {
+    server,
+    origin,
+    admin,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** otpline itself, its connection's gateway_url the sink. */
 export const otpline: Target = {
   name: 'otpline',
   notes: [
@@ -93,37 +137,15 @@ export const otpline: Target = {
     'abuse volume rules off and per-phone/IP limits raised (config file), as the whole load comes from one IP',
   ],
   async launch(sink, vus) {
-    buildOtpline();
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'bench-otpline-'));
-    const configFile = join(dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify(BENCH_CONFIG));
-    const admin = { id: 'bench-admin', secret: randomBytes(24).toString('hex') };
-    const origin = `http://127.0.0.1:${port}`;
-    const server = spawnServer(
-      ['dist/cli/main.js', 'start'],
-      {
-        OTPLINE_CONFIG: configFile,
-        OTPLINE_DATA_DIR: join(dir, 'data'),
-        OTPLINE_PORT: String(port),
-        OTPLINE_ISSUER: `${origin}/`,
-        OTPLINE_ADMIN_CLIENT_ID: admin.id,
-        OTPLINE_ADMIN_CLIENT_SECRET: admin.secret,
-        OTPLINE_LOG_LEVEL: 'warn',
-        OTPLINE_LOG_FORMAT: 'json',
-      },
-      root,
-    );
-    await waitReady(`${origin}/healthz`, server);
-    const client = await setUp(origin, admin, sink.url);
-    const http = new LoadClient(origin, vus);
+    const running = await startOtpline();
+    const client = await setUp(running.origin, running.admin, sink.url);
+    const http = new LoadClient(running.origin, vus);
     return {
-      server,
+      server: running.server,
       protocol: auth0Protocol(http, client, 'sms'),
       async close() {
         await http.close();
-        await server.stop();
-        rmSync(dir, { recursive: true, force: true });
+        await running.stop();
       },
     };
   },
