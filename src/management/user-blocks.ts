@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { userAgent } from '../auth/request-info.js';
 import { userSub } from '../auth/tokens.js';
 import { EVENT_TYPES } from '../events/types.js';
 import type { App } from '../http/app-type.js';
@@ -69,11 +70,11 @@ export function userBlockRoutes(app: App, services: Deps): void {
         type: EVENT_TYPES.blockLifted,
         description: 'Brute-force block lifted through the Management API',
         connectionId: block.connection_id,
-        ...(block.connection ? { connection: block.connection } : {}),
+        connection: block.connection ?? undefined,
         phone: block.phone_number,
-        ...(user ? { userId: userSub(user) } : {}),
+        userId: user ? userSub(user) : undefined,
         ip: request.ip,
-        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+        userAgent: userAgent(request) || undefined,
         details: { blocked_until: new Date(block.blocked_until).toISOString() },
       });
     }
