@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { CaptchaFailed, CountryNotAllowed, RateLimited } from '../errors.js';
 import type { SecurityLog } from '../events/security-log.js';
 import { EVENT_TYPES, type SecurityEvent } from '../events/types.js';
-import { networkList } from '../gateway/gateway-auth.js';
+import { ipAllowed, networkList } from '../gateway/gateway-auth.js';
 import type { Log } from '../observability/logger.js';
 import { ipBucket } from '../otp/ip-bucket.js';
 import type { RateLimiter } from '../otp/rate-limiter.js';
@@ -398,6 +398,5 @@ export function listed(allowlist: readonly string[], ip: string): boolean {
     if (lists.size > 100) lists.clear();
     lists.set(key, list);
   }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  return list.check(mapped ?? ip, (mapped ?? ip).includes(':') ? 'ipv6' : 'ipv4');
+  return ipAllowed(list, ip);
 }

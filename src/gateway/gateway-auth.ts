@@ -20,7 +20,8 @@ export function networkList(cidrs: string[]): BlockList {
   return list;
 }
 
-function ipAllowed(list: BlockList, ip: string): boolean {
+/** Whether `ip` is in `list`; an IPv4-mapped IPv6 address counts as its IPv4 address too. */
+export function ipAllowed(list: BlockList, ip: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
   if (mapped) return list.check(mapped, 'ipv4') || list.check(ip, 'ipv6');
   return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
