@@ -46,8 +46,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   prepareDataDir(config.dataDir);
-  const { db, dialect, pool } = openDatabase(config);
-  const stores = new Stores(db, dialect);
+  const { db, dialect, pool, durability } = openDatabase(config);
+  const stores = new Stores(db, dialect, durability);
   let started: ProviderSet | undefined;
   let wakeup: ClusterWakeup | undefined;
   try {

@@ -26,6 +26,7 @@ import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import { isDatabaseUnavailable } from '../store/database.js';
 import type { App } from './app-type.js';
+import { answerWhenDurable } from './durable-replies.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
 import { healthRoutes } from './health.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
@@ -164,6 +165,7 @@ export async function buildApp(
     if (styleOf(request) === 'management' || !isPlainObject(request.body)) return;
     for (const [key, value] of Object.entries(request.body)) if (value === null) delete request.body[key];
   });
+  answerWhenDurable(app, services.stores.durability);
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>

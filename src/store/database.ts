@@ -11,9 +11,21 @@ export type Db = Kysely<Database>;
 /** The SQL dialects the stores speak; where their SQL must differ, it differs in one place each. */
 export type Dialect = 'sqlite' | 'postgres';
 
+/** When a request's writes are on disk (SQLite's group commit; PostgreSQL commits each at once). */
+export interface Durability {
+  /** Taken when a request starts. */
+  mark(): number;
+  /** Resolves once every write made since `mark` is committed; rejects if one was rolled back. */
+  durableSince(mark: number): Promise<void>;
+}
+
+/** Every write is committed before its statement returns. */
+export const COMMITTED_AT_ONCE: Durability = { mark: () => 0, durableSince: async () => {} };
+
 export interface OpenDatabase {
   db: Db;
   dialect: Dialect;
+  durability: Durability;
   /** PostgreSQL's connection pool (for LISTEN/NOTIFY); none with SQLite. */
   pool?: pg.Pool;
 }
@@ -27,8 +39,9 @@ export function openDatabase(config: {
   database: Omit<PostgresSettings, 'url'> & { url?: string };
 }): OpenDatabase {
   const { url, ...pool } = config.database;
-  if (url) return { ...openPostgres({ url, ...pool }), dialect: 'postgres' };
-  return { db: openSqlite(join(config.dataDir, 'otpline.sqlite')), dialect: 'sqlite' };
+  if (url) return { ...openPostgres({ url, ...pool }), dialect: 'postgres', durability: COMMITTED_AT_ONCE };
+  const { db, groupCommit } = openSqlite(join(config.dataDir, 'otpline.sqlite'));
+  return { db, dialect: 'sqlite', durability: groupCommit };
 }
 
 /** A database whose schema is newer than this otpline knows: an older node must not run on it. */

@@ -5,7 +5,7 @@ import { ClientStore } from './clients.js';
 import { CodeStore } from './codes.js';
 import { ConnectionStore } from './connections.js';
 import { CounterStore } from './counters.js';
-import type { Db, Dialect } from './database.js';
+import { COMMITTED_AT_ONCE, type Db, type Dialect, type Durability } from './database.js';
 import { EventStore } from './events.js';
 import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
@@ -36,6 +36,8 @@ export class Stores {
   constructor(
     private readonly db: Db,
     readonly dialect: Dialect,
+    /** The HTTP layer answers a request only once its writes are durable. */
+    readonly durability: Durability = COMMITTED_AT_ONCE,
   ) {
     this.clients = new ClientStore(db);
     this.connections = new ConnectionStore(db);
@@ -52,7 +54,7 @@ export class Stores {
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {
-    return atomically(this.db, (trx) => fn(new Stores(trx, this.dialect)));
+    return atomically(this.db, (trx) => fn(new Stores(trx, this.dialect, this.durability)));
   }
 
   /** Throws unless the database answers. */

@@ -1,0 +1,161 @@
+// SQLite's group commit: the writes of one event-loop turn share one transaction, a request is
+// answered only after its commit, and Kysely transactions inside it still commit or roll back alone.
+// Another, plain connection to the same file shows what is on disk.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, beforeEach, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
+
+interface Tables {
+  item: { id: number; name: string };
+}
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function open() {
+  const dir = mkdtempSync(join(tmpdir(), 'otpline-group-commit-'));
+  dirs.push(dir);
+  const file = join(dir, 'db.sqlite');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.exec('create table item (id integer primary key, name text not null unique)');
+  const groupCommit = new GroupCommit(sqlite);
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: groupCommit.database }) });
+  // Not a GroupCommit: sees only what is committed.
+  const observer = new SQLite(file, { readonly: true });
+  const committed = () =>
+    (observer.prepare('select name from item order by id').all() as { name: string }[]).map((r) => r.name);
+  const commits = () => observer.pragma('data_version', { simple: true }) as number;
+  return { sqlite, groupCommit, db, committed, commits, observer };
+}
+
+describe('SQLite group commit', () => {
+  let t: ReturnType<typeof open>;
+  beforeEach(async () => {
+    if (t) {
+      await t.db.destroy();
+      t.observer.close();
+    }
+    t = open();
+  });
+
+  it('commits the writes of one turn together, once, and only then calls them durable', async () => {
+    const mark = t.groupCommit.mark();
+    const before = t.commits();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => t.db.insertInto('item').values({ name: `n${i}` }).execute()),
+    );
+    assert.deepEqual(t.committed(), [], 'nothing is on disk before the turn ends');
+    await t.groupCommit.durableSince(mark);
+    assert.equal(t.committed().length, 50);
+    assert.equal(t.commits() - before, 1, 'fifty inserts, one commit');
+  });
+
+  it('reads inside the open group see its writes', async () => {
+    await t.db.insertInto('item').values({ name: 'mine' }).execute();
+    const rows = await t.db.selectFrom('item').select('name').execute();
+    assert.deepEqual(rows, [{ name: 'mine' }]);
+  });
+
+  it('a Kysely transaction that fails rolls back alone; the writes around it commit', async () => {
+    const mark = t.groupCommit.mark();
+    await t.db.insertInto('item').values({ name: 'before' }).execute();
+    await assert.rejects(
+      t.db.transaction().execute(async (trx) => {
+        await trx.insertInto('item').values({ name: 'inside' }).execute();
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    await t.db.transaction().execute(async (trx) => {
+      await trx.insertInto('item').values({ name: 'kept' }).execute();
+    });
+    await t.db.insertInto('item').values({ name: 'after' }).execute();
+    await t.groupCommit.durableSince(mark);
+    assert.deepEqual(t.committed(), ['before', 'kept', 'after']);
+  });
+
+  it('a Kysely transaction spanning turns is never committed halfway', async () => {
+    const mark = t.groupCommit.mark();
+    let inside!: () => void;
+    const insideDone = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    const transaction = t.db.transaction().execute(async (trx) => {
+      await trx.insertInto('item').values({ name: 'first' }).execute();
+      inside();
+      await new Promise((resolve) => setTimeout(resolve, 30)); // several turns go by
+      await trx.insertInto('item').values({ name: 'second' }).execute();
+    });
+    await insideDone;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(t.committed(), [], 'the first half is not committed while the transaction is open');
+    await transaction;
+    await t.groupCommit.durableSince(mark);
+    assert.deepEqual(t.committed(), ['first', 'second']);
+  });
+
+  it('a statement that fails (a unique key) loses only itself', async () => {
+    const mark = t.groupCommit.mark();
+    await t.db.insertInto('item').values({ name: 'one' }).execute();
+    await assert.rejects(t.db.insertInto('item').values({ name: 'one' }).execute(), /UNIQUE/);
+    await t.db.insertInto('item').values({ name: 'two' }).execute();
+    await t.groupCommit.durableSince(mark);
+    assert.deepEqual(t.committed(), ['one', 'two']);
+  });
+
+  it('when SQLite rolls back the whole group, every request that wrote in it is told', async () => {
+    const mark = t.groupCommit.mark();
+    await t.db.insertInto('item').values({ name: 'lost' }).execute();
+    t.sqlite.exec('ROLLBACK'); // what SQLite does by itself on a full disk or an I/O error
+    await assert.rejects(t.groupCommit.durableSince(mark), /rolled back/);
+    // A request that started later and wrote after the failure is not affected.
+    const later = t.groupCommit.mark();
+    await t.db.insertInto('item').values({ name: 'fine' }).execute();
+    await t.groupCommit.durableSince(later);
+    assert.deepEqual(t.committed(), ['fine']);
+    // ...but the earlier request, whose write is gone, still is.
+    await assert.rejects(t.groupCommit.durableSince(mark), /rolled back/);
+  });
+
+  it('closing the database commits what is pending', async () => {
+    const { db, committed, observer } = t;
+    await db.insertInto('item').values({ name: 'at-close' }).execute();
+    await db.destroy();
+    assert.deepEqual(committed(), ['at-close']);
+    observer.close();
+    t = open(); // beforeEach destroys this one
+  });
+
+  it('two connections of one process do not wait on each other', async () => {
+    const second = new GroupCommit(new SQLite(join(dirs[dirs.length - 1] as string, 'db.sqlite')));
+    const other = new Kysely<Tables>({ dialect: new SqliteDialect({ database: second.database }) });
+    try {
+      await t.db.insertInto('item').values({ name: 'from-first' }).execute();
+      // The first connection's group holds the write lock until its turn ends; the second must
+      // not busy-wait on it (the thread that would commit is the one waiting).
+      const started = Date.now();
+      await other.insertInto('item').values({ name: 'from-second' }).execute();
+      assert.ok(Date.now() - started < 1000);
+      const rows = await other.selectFrom('item').select('name').orderBy('id').execute();
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        ['from-first', 'from-second'],
+      );
+    } finally {
+      await other.destroy();
+    }
+    // The first connection still works after the second took the lock.
+    const mark = t.groupCommit.mark();
+    await t.db.insertInto('item').values({ name: 'again' }).execute();
+    await t.groupCommit.durableSince(mark);
+    assert.deepEqual(t.committed(), ['from-first', 'from-second', 'again']);
+  });
+});
