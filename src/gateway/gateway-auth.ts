@@ -39,6 +39,22 @@ export interface GatewayAuthSettings {
 const CLOCK_TOLERANCE_S = 5;
 
 /**
+ * The gateway secret as a CryptoKey, imported once: given raw bytes, jose imports them again on
+ * every verify, which was a visible share of the gateway's time under load (docs/performance.md).
+ */
+const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+function hmacKey(secret: Uint8Array): Promise<CryptoKey> {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
+    importedKeys.set(secret, key);
+  }
+  return key;
+}
+
+/**
  * Why a verified token is still refused, if it is: a token must have been issued recently (`iat`)
  * or expire soon (`exp`). Auth0 does not promise `exp`, so either one will do, but a token with
  * neither, or one that stays valid for years, could be replayed for as long.
@@ -71,7 +87,7 @@ export async function checkGatewayCaller(
   }
   let problem: string | undefined;
   try {
-    const { payload } = await jwtVerify(match[1], settings.key, {
+    const { payload } = await jwtVerify(match[1], await hmacKey(settings.key), {
       algorithms: ['HS256'],
       audience: settings.audience,
       currentDate: new Date(settings.clock.now()),

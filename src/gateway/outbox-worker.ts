@@ -32,6 +32,8 @@ export class OutboxWorker {
   private running = false;
   private again = false;
   private stopped = true;
+  /** Ends the loop's wait for sends in flight when a new message arrives. */
+  private wake: (() => void) | undefined;
   private current: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
 
@@ -55,6 +57,7 @@ export class OutboxWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await this.current;
@@ -65,6 +68,7 @@ export class OutboxWorker {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
+      this.wake?.();
       return;
     }
     this.running = true;
@@ -73,16 +77,55 @@ export class OutboxWorker {
     });
   }
 
+  /**
+   * Keeps up to batchSize messages in flight: claims more as sends finish (once a quarter of the
+   * slots are free), instead of waiting for the slowest message of a batch before the next one.
+   */
   private async loop(): Promise<void> {
-    do {
+    const sending = new Set<Promise<void>>();
+    const { batchSize } = this.settings;
+    while (!this.stopped) {
       this.again = false;
+      let more = false;
       try {
-        const handled = await this.runOnce();
-        if (handled >= this.settings.batchSize) this.again = true;
+        const free = batchSize - sending.size;
+        await this.outbox.expireDue();
+        const batch = await this.outbox.claim(this.owner, free, this.settings.leaseMs);
+        more = batch.length === free;
+        if (batch.length > 0) {
+          const down = await this.health.down(this.clock.now());
+          for (const message of batch) {
+            const send: Promise<void> = this.deliver(message, down)
+              .catch((err: unknown) =>
+                this.logger.error({ err, messageId: message.id }, 'outbox delivery failed'),
+              )
+              .finally(() => sending.delete(send));
+            sending.add(send);
+          }
+        }
       } catch (err) {
         this.logger.error({ err }, 'outbox pass failed');
       }
-    } while (this.again && !this.stopped);
+      if (sending.size === 0) {
+        if (more || this.again) continue;
+        break;
+      }
+      // Claim again once there may be more due (a full claim, a new message) and a quarter of the
+      // slots are free: claims stay batches under load, one query for many messages.
+      do {
+        const woken = new Promise<void>((resolve) => {
+          // New messages of this turn come together (and committed) in the next claim.
+          this.wake = () => setImmediate(resolve);
+        });
+        await Promise.race([...sending, woken]);
+        this.wake = undefined;
+      } while (
+        !this.stopped &&
+        sending.size > 0 &&
+        (sending.size > (batchSize * 3) / 4 || !(more || this.again))
+      );
+    }
+    await Promise.all(sending);
   }
 
   /** One pass: expire, claim, deliver. Returns how many messages were claimed. */

@@ -173,10 +173,34 @@ export function checkTemplate(syntax: TemplateSyntax, template: string): void {
 /** The code itself never leaves the outbox once delivered: kept bodies have it masked. */
 export function maskCode(text: string, code: string): string {
   // Also when written with separators between its digits: 482-913, 482 913, 4.8.2.9.1.3.
+  // A scan, not a RegExp built per message: this runs for every code sent.
   const digits = code.replace(/\D/g, '');
   if (!digits) return text;
-  const spaced = new RegExp(digits.split('').join('[\\s.\\-–]?'), 'g');
-  return text.replace(spaced, (found) => found.replace(/\d/g, '*'));
+  let masked = '';
+  let from = 0;
+  for (let at = 0; at < text.length; ) {
+    const end = codeEndsAt(text, at, digits);
+    if (end < 0) {
+      at++;
+      continue;
+    }
+    masked += text.slice(from, at) + text.slice(at, end).replace(/\d/g, '*');
+    from = at = end;
+  }
+  return masked + text.slice(from);
+}
+
+const SEPARATOR = /^[\s.\-–]$/;
+
+/** Where `digits` written from `at` ends (one separator allowed between two digits), or -1. */
+function codeEndsAt(text: string, at: number, digits: string): number {
+  let i = at;
+  for (let d = 0; d < digits.length; d++) {
+    if (d > 0 && SEPARATOR.test(text[i] ?? '') && text[i + 1] === digits[d]) i++;
+    if (text[i] !== digits[d]) return -1;
+    i++;
+  }
+  return i;
 }
 
 /** For bodies from outside (the gateway), where the code's place is unknown: mask digit runs of 4 to 10, separators allowed. */

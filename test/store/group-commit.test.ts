@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type Generated, Kysely, SqliteDialect } from 'kysely';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 
 interface Tables {
-  item: { id: number; name: string };
+  item: { id: Generated<number>; name: string };
 }
 
 const dirs: string[] = [];
@@ -50,7 +50,12 @@ describe('SQLite group commit', () => {
     const mark = t.groupCommit.mark();
     const before = t.commits();
     await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.db.insertInto('item').values({ name: `n${i}` }).execute()),
+      Array.from({ length: 50 }, (_, i) =>
+        t.db
+          .insertInto('item')
+          .values({ name: `n${i}` })
+          .execute(),
+      ),
     );
     assert.deepEqual(t.committed(), [], 'nothing is on disk before the turn ends');
     await t.groupCommit.durableSince(mark);

@@ -60,6 +60,24 @@ describe('templates', () => {
     assert.equal(maskDigitRuns('Your code: 482-913'), 'Your code: ***-***');
   });
 
+  it('masks a code exactly where the pattern "its digits, one separator allowed between two" matches', () => {
+    // The reference: the pattern written as a regular expression, on random texts.
+    const reference = (text: string, code: string) =>
+      text.replace(new RegExp(code.split('').join('[\\s.\\-–]?'), 'g'), (found) => found.replace(/\d/g, '*'));
+    const alphabet = '0123456789  ..--–\u00a0x';
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const code = String(random(10 ** 4)).padStart(4, '0');
+      const text =
+        Array.from({ length: random(40) }, () => alphabet[random(alphabet.length)]).join('') + code;
+      assert.equal(maskCode(text, code), reference(text, code), JSON.stringify({ text, code }));
+    }
+  });
+
   it('has no file system, no tags outside the allowed list, and no prototype access', () => {
     for (const template of [
       "{% include 'package.json' %}",
