@@ -137,7 +137,7 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
           batchSize: Type.Integer({
             minimum: 1,
             default: 50,
-            description: 'Messages claimed and sent concurrently per pass',
+            description: 'Messages the worker sends concurrently (it claims more as sends finish)',
           }),
           leaseMs: Type.Integer({
             minimum: 1000,

@@ -7,6 +7,9 @@ import { randomAlphanumeric } from '../util/ids.js';
 import type { RetrySettings } from './message-status.js';
 import type { MessageRow, Outbox } from './outbox.js';
 
+/** The longest a gateway answer waits for deliveries to catch up. */
+const PACE_WAIT_MS = 1000;
+
 export interface WorkerSettings extends RetrySettings {
   pollIntervalMs: number;
   batchSize: number;
@@ -32,6 +35,9 @@ export class OutboxWorker {
   private running = false;
   private again = false;
   private stopped = true;
+  /** The last claim took as many as it asked for: more are due than are in flight. */
+  private behind = false;
+  private readonly waitingForPace = new Set<() => void>();
   /** Ends the loop's wait for sends in flight when a new message arrives. */
   private wake: (() => void) | undefined;
   private current: Promise<void> = Promise.resolve();
@@ -57,10 +63,36 @@ export class OutboxWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.setBehind(false);
     this.wake?.();
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await this.current;
+  }
+
+  /**
+   * Flow control for the gateway: resolves at once, unless this node's deliveries are behind what
+   * it accepts (its last claim was full); then once they catch up, or after `maxWaitMs`. On one
+   * busy thread, accepting and delivering share the CPU: holding the answers slows the senders to
+   * the delivery rate, so the outbox does not grow without bound and a message's time to the phone
+   * stays short. The message is stored before this wait: nothing is lost by it.
+   */
+  keepPace(maxWaitMs = PACE_WAIT_MS): Promise<void> {
+    if (!this.behind || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waitingForPace.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.waitingForPace.add(done);
+    });
+  }
+
+  private setBehind(behind: boolean): void {
+    this.behind = behind;
+    if (!behind) for (const done of [...this.waitingForPace]) done();
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -92,6 +124,7 @@ export class OutboxWorker {
         await this.outbox.expireDue();
         const batch = await this.outbox.claim(this.owner, free, this.settings.leaseMs);
         more = batch.length === free;
+        this.setBehind(more);
         if (batch.length > 0) {
           const down = await this.health.down(this.clock.now());
           for (const message of batch) {
@@ -125,6 +158,7 @@ export class OutboxWorker {
         (sending.size > (batchSize * 3) / 4 || !(more || this.again))
       );
     }
+    this.setBehind(false);
     await Promise.all(sending);
   }
 

@@ -50,9 +50,9 @@ const Reply = Type.Object({ id: Type.String(), status: Type.String(), recipient:
 /** The gateway half needs no auth stores: its settings, the outbox, its secret and the abuse rules. */
 export function gatewayRoutes(
   app: App,
-  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets' | 'abuse'>,
+  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets' | 'abuse' | 'worker'>,
 ): void {
-  const { config, outbox, clock, secrets, abuse } = services;
+  const { config, outbox, clock, secrets, abuse, worker } = services;
   const auth: GatewayAuthSettings = {
     key: secrets.gatewayKey,
     audience: secrets.gatewayAudience,
@@ -118,6 +118,8 @@ export function gatewayRoutes(
           throw err;
         });
       outbox.notify();
+      // Stored already; the answer waits (a little) while this node's deliveries are behind.
+      await worker.keepPace();
       return { id: message.id, status: message.status, recipient: message.recipient };
     },
   );

@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
   raw: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class SmsSink {
         }
         const status = this.statuses.shift() ?? this.defaultStatus;
         const answer = () => {
-          this.received.push({ path: req.url ?? '', headers: req.headers, body, raw });
+          this.received.push({ path: req.url ?? '', headers: req.headers, body, raw, at: Date.now() });
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ id: `sink-${this.received.length}` }));
           this.waiters = this.waiters.filter((w) => {
