@@ -68,18 +68,25 @@ export class MessageStore {
         eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
         eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
       ]);
-    let candidates = this.db
-      .selectFrom('messages')
-      .select('id')
-      .where('dispatch', '=', 'outbox')
-      .where(due)
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    if (this.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+    // The candidates are picked once (a materialized CTE): as a plain `IN (subquery)`, PostgreSQL
+    // may run a `LIMIT ... FOR UPDATE SKIP LOCKED` subquery more than once and claim past the limit.
     return this.db
+      .with(
+        (cte) => cte('candidates').materialized(),
+        (db) => {
+          const candidates = db
+            .selectFrom('messages')
+            .select('id')
+            .where('dispatch', '=', 'outbox')
+            .where(due)
+            .orderBy('next_attempt_at')
+            .limit(limit);
+          return this.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
+        },
+      )
       .updateTable('messages')
       .set({ status: 'processing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
-      .where('id', 'in', candidates)
+      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('id'))
       .where(due)
       .returningAll()
       .execute();
