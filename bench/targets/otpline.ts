@@ -36,7 +36,7 @@ async function call(origin: string, path: string, body: unknown, token?: string)
 }
 
 /** A confidential client and an sms connection whose gateway_url is the sink, made through the Management API. */
-async function setUp(origin: string, admin: { id: string; secret: string }, gatewayUrl: string) {
+export async function setUp(origin: string, admin: { id: string; secret: string }, gatewayUrl: string) {
   const { access_token: token } = (await call(origin, '/oauth/token', {
     grant_type: 'client_credentials',
     client_id: admin.id,
