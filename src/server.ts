@@ -35,10 +35,22 @@ export interface StartOptions {
 
 const HOUSEKEEPING_MS = 5 * 60_000;
 
-/** Deletes security events past their retention and abuse state no rule reads any more. */
+const DAY = 86_400_000;
+
+/**
+ * Deletes what nothing reads any more: security events and finished messages past their retention,
+ * abuse state no rule reads, expired codes (kept a day, for support questions), rate-limit windows
+ * and failure counts older than a week (the longest window is a day). In batches: no stall.
+ */
 export async function cleanUp(services: Services, config: Config, clock: Clock): Promise<void> {
-  await services.stores.events.prune(clock.now() - config.logs.retentionDays * 86_400_000);
+  const now = clock.now();
+  const { events, retention } = services.stores;
+  await events.prune(now - config.logs.retentionDays * DAY);
   await services.abuse.prune();
+  await retention.pruneCodes(now - DAY);
+  await retention.pruneMessages(now - config.outbox.retentionDays * DAY);
+  await retention.pruneRateCounters(now - 7 * DAY);
+  await retention.prunePhoneFailures(now - 7 * DAY, now);
 }
 
 /** Opens the database, prepares secrets and keys, and serves HTTP(S). */
@@ -106,7 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Old security events and abuse counters are forgotten every few minutes, on any node.
     const housekeeping = setInterval(() => {
       cleanUp(services, config, clock).catch((err: unknown) =>
-        logger.error({ err }, 'pruning old security events failed'),
+        logger.error({ err }, 'pruning old rows failed'),
       );
     }, HOUSEKEEPING_MS);
     housekeeping.unref();

@@ -41,6 +41,7 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_DATABASE_CONNECT_TIMEOUT_MS', path: 'database.connectTimeoutMs', kind: 'int' },
   { name: 'OTPLINE_DATABASE_STATEMENT_TIMEOUT_MS', path: 'database.statementTimeoutMs', kind: 'int' },
   { name: 'OTPLINE_LOG_RETENTION_DAYS', path: 'logs.retentionDays', kind: 'int' },
+  { name: 'OTPLINE_MESSAGE_RETENTION_DAYS', path: 'outbox.retentionDays', kind: 'int' },
   { name: 'OTPLINE_ALLOWED_COUNTRIES', path: 'abuse.allowedCountries', kind: 'countries' },
   { name: 'OTPLINE_DENIED_COUNTRIES', path: 'abuse.deniedCountries', kind: 'countries' },
   { name: 'OTPLINE_BUDGET_PER_HOUR', path: 'abuse.budgetPerHour', kind: 'int' },

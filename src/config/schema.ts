@@ -155,6 +155,13 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
             description: 'First retry delay; doubles each attempt, with jitter',
           }),
           retryMaxMs: Type.Integer({ minimum: 1, default: 60000, description: 'Longest retry delay' }),
+          retentionDays: Type.Integer({
+            minimum: 1,
+            maximum: 3650,
+            default: 30,
+            description:
+              'How long a finished message and its attempts stay listed (GET /api/v2/sms-messages) before they are pruned',
+          }),
           messageTtlMs: Type.Integer({
             minimum: 1000,
             default: 600000,

@@ -10,6 +10,7 @@ import { EventStore } from './events.js';
 import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
 import { ProviderHealthStore } from './provider-health.js';
+import { RetentionStore } from './retention.js';
 import { SettingStore } from './settings.js';
 import { UserBlockStore } from './user-blocks.js';
 import { UserStore } from './users.js';
@@ -32,6 +33,7 @@ export class Stores {
   readonly events: EventStore;
   readonly abuse: AbuseStore;
   readonly userBlocks: UserBlockStore;
+  readonly retention: RetentionStore;
 
   constructor(
     private readonly db: Db,
@@ -51,6 +53,7 @@ export class Stores {
     this.events = new EventStore(db);
     this.abuse = new AbuseStore(db);
     this.userBlocks = new UserBlockStore(db);
+    this.retention = new RetentionStore(db, dialect);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {
