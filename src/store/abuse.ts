@@ -8,23 +8,31 @@ export type Scope = 'country' | 'prefix';
 export class AbuseStore {
   constructor(private readonly db: Db) {}
 
-  /** Adds to the sent or verified count of each key's minute `bucket`; one upsert per key. */
+  /** Adds to the sent or verified count of each key's minute `bucket`, in one upsert. */
   async count(
     keys: Array<{ scope: Scope; key: string }>,
     bucket: number,
     what: 'sent' | 'verified',
   ): Promise<void> {
-    for (const { scope, key } of keys) {
-      await this.db
-        .insertInto('conversion_counts')
-        .values({ scope, key, bucket, sent: what === 'sent' ? 1 : 0, verified: what === 'verified' ? 1 : 0 })
-        .onConflict((oc) =>
-          oc.columns(['scope', 'key', 'bucket']).doUpdateSet({
-            [what]: sql<number>`conversion_counts.${sql.ref(what)} + 1`,
-          }),
-        )
-        .execute();
-    }
+    if (keys.length === 0) return;
+    // One statement for every key (the keys differ by scope, so no row is hit twice).
+    await this.db
+      .insertInto('conversion_counts')
+      .values(
+        keys.map(({ scope, key }) => ({
+          scope,
+          key,
+          bucket,
+          sent: what === 'sent' ? 1 : 0,
+          verified: what === 'verified' ? 1 : 0,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['scope', 'key', 'bucket']).doUpdateSet({
+          [what]: sql<number>`conversion_counts.${sql.ref(what)} + 1`,
+        }),
+      )
+      .execute();
   }
 
   /** Codes sent and verified for one key over the buckets `from` to `to` (inclusive). */

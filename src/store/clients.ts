@@ -1,3 +1,4 @@
+import type { ConfigCache } from './config-cache.js';
 import type { Db } from './database.js';
 import { pageOf } from './paging.js';
 import type { ClientsTable } from './tables.js';
@@ -87,15 +88,22 @@ function toRow(client: Client): ClientsTable {
 }
 
 export class ClientStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: ConfigCache,
+  ) {}
 
   async get(clientId: string): Promise<Client | undefined> {
-    const row = await this.db
-      .selectFrom('clients')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    return row ? fromRow(row) : undefined;
+    const load = async () => {
+      const row = await this.db
+        .selectFrom('clients')
+        .selectAll()
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row ? fromRow(row) : undefined;
+    };
+    // Inside a transaction, the transaction's own view.
+    return this.db.isTransaction ? load() : this.cache.read(`client:${clientId}`, load);
   }
 
   async list(offset: number, limit: number): Promise<{ clients: Client[]; total: number }> {
@@ -119,17 +127,22 @@ export class ClientStore {
   }
 
   async insert(client: Client): Promise<void> {
+    this.cache.clear();
     await this.db.insertInto('clients').values(toRow(client)).execute();
   }
 
   async update(client: Client): Promise<void> {
     const { client_id, created_at: _created, ...rest } = toRow(client);
+    this.cache.clear();
     await this.db.updateTable('clients').set(rest).where('client_id', '=', client_id).execute();
+    this.cache.clear();
   }
 
   /** Deletes the client; the database takes it off every connection in the same statement. */
   async delete(clientId: string): Promise<boolean> {
+    this.cache.clear();
     const result = await this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+    this.cache.clear();
     return Number(result.numDeletedRows) > 0;
   }
 

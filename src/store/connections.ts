@@ -1,4 +1,5 @@
 import { atomically } from './atomic.js';
+import type { ConfigCache } from './config-cache.js';
 import type { Db } from './database.js';
 import { pageOf } from './paging.js';
 import type { ConnectionsTable } from './tables.js';
@@ -96,7 +97,10 @@ function toRow(c: Connection): ConnectionsTable {
 
 /** Connections, with their enabled clients in a table of their own (one row per connection and client). */
 export class ConnectionStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: ConfigCache,
+  ) {}
 
   private async withClients(rows: ConnectionsTable[]): Promise<Connection[]> {
     if (rows.length === 0) return [];
@@ -119,17 +123,26 @@ export class ConnectionStore {
   }
 
   async get(id: string): Promise<Connection | undefined> {
-    const row = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? (await this.withClients([row]))[0] : undefined;
+    return this.cached(`connection:${id}`, async () => {
+      const row = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? (await this.withClients([row]))[0] : undefined;
+    });
   }
 
   async getByName(name: string): Promise<Connection | undefined> {
-    const row = await this.db
-      .selectFrom('connections')
-      .selectAll()
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row ? (await this.withClients([row]))[0] : undefined;
+    return this.cached(`connection-name:${name}`, async () => {
+      const row = await this.db
+        .selectFrom('connections')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row ? (await this.withClients([row]))[0] : undefined;
+    });
+  }
+
+  /** Inside a transaction, the transaction's own view. */
+  private cached(key: string, load: () => Promise<Connection | undefined>): Promise<Connection | undefined> {
+    return this.db.isTransaction ? load() : this.cache.read(key, load);
   }
 
   async list(filter: { strategy?: string; name?: string }, offset: number, limit: number) {
@@ -146,29 +159,36 @@ export class ConnectionStore {
   }
 
   async insert(connection: Connection): Promise<void> {
+    this.cache.clear();
     await atomically(this.db, async (trx) => {
       await trx.insertInto('connections').values(toRow(connection)).execute();
       await setClients(trx, connection);
     });
+    this.cache.clear();
   }
 
   async update(connection: Connection): Promise<void> {
     const { id, created_at: _created, ...rest } = toRow(connection);
+    this.cache.clear();
     await atomically(this.db, async (trx) => {
       await trx.updateTable('connections').set(rest).where('id', '=', id).execute();
       await setClients(trx, connection);
     });
+    this.cache.clear();
   }
 
   /** Deletes the connection with its users and codes, as Auth0 does. */
   async delete(id: string): Promise<boolean> {
-    return atomically(this.db, async (trx) => {
+    this.cache.clear();
+    const deleted = await atomically(this.db, async (trx) => {
       await trx.deleteFrom('users').where('connection_id', '=', id).execute();
       await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
       await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
       const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
+    this.cache.clear();
+    return deleted;
   }
 }
 

@@ -3,6 +3,7 @@ import { AbuseStore } from './abuse.js';
 import { atomically } from './atomic.js';
 import { ClientStore } from './clients.js';
 import { CodeStore } from './codes.js';
+import { ConfigCache } from './config-cache.js';
 import { ConnectionStore } from './connections.js';
 import { CounterStore } from './counters.js';
 import { COMMITTED_AT_ONCE, type Db, type Dialect, type Durability } from './database.js';
@@ -40,9 +41,11 @@ export class Stores {
     readonly dialect: Dialect,
     /** The HTTP layer answers a request only once its writes are durable. */
     readonly durability: Durability = COMMITTED_AT_ONCE,
+    /** Clients and connections kept for a second; shared with the transactions' stores, which clear it. */
+    private readonly configCache = new ConfigCache(),
   ) {
-    this.clients = new ClientStore(db);
-    this.connections = new ConnectionStore(db);
+    this.clients = new ClientStore(db, configCache);
+    this.connections = new ConnectionStore(db, configCache);
     this.users = new UserStore(db);
     this.codes = new CodeStore(db, dialect);
     this.counters = new CounterStore(db);
@@ -57,7 +60,7 @@ export class Stores {
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {
-    return atomically(this.db, (trx) => fn(new Stores(trx, this.dialect, this.durability)));
+    return atomically(this.db, (trx) => fn(new Stores(trx, this.dialect, this.durability, this.configCache)));
   }
 
   /** Throws unless the database answers. */
