@@ -1,17 +1,21 @@
 // Gateway throughput: closed-loop senders submit messages to each gateway in turn (otpline, Kannel,
-// an in-memory ceiling), in one run, and one sink counts what each delivers. Usage:
-//   npx tsx bench/gateway.ts [--messages 5000] [--senders 32[,128]] [--warmup N]
+// an in-memory ceiling), in one run, and one receiver counts what each delivers. Usage:
+//   npx tsx bench/gateway.ts [--messages 5000] [--senders 32[,128]] [--warmup N] [--leg http|smpp|both]
 //                            [--only otpline,kannel,in-memory] [--no-save] [--strict]
+// --leg: how the gateways deliver: http (the default) to one HTTP sink (otpline's webhook provider,
+// Kannel's generic HTTP SMSC, the in-memory peer's POST); smpp to one loopback SMSC (otpline's SMPP
+// driver, Kannel's smsc = smpp; the in-memory peer has no SMPP client and is skipped); both, http first.
 // --strict exits 1 when any gateway loses, duplicates or refuses a message (the smoke run).
 // Figures are written to bench/results/<date>-gateway.json.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DeliverySink } from './lib/delivery-sink.js';
 import { type GatewayFigures, gatewayFigures, gatewayRatios, gatewayTable } from './lib/gateway-report.js';
-import type { GatewayTarget } from './lib/gateway-target.js';
+import { type GatewayTarget, LEGS, type Leg, type Receiver } from './lib/gateway-target.js';
 import { phoneSequence } from './lib/phones.js';
 import { machine, save } from './lib/report.js';
 import { runSenders } from './lib/senders.js';
+import { Smsc } from './lib/smsc.js';
 import { inMemoryGateway } from './targets/in-memory-gateway.js';
 import { kannel } from './targets/kannel.js';
 import { otplineGateway } from './targets/otpline-gateway.js';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     senders: { type: 'string', default: '32' },
     warmup: { type: 'string' },
     only: { type: 'string' },
+    leg: { type: 'string', default: 'http' },
     'no-save': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
   },
@@ -33,18 +38,39 @@ const senderCounts = (values.senders ?? '').split(',').map(Number);
 const warmup = values.warmup !== undefined ? Number(values.warmup) : messages >= 2000 ? 500 : 0;
 const only = values.only?.split(',');
 const targets = only ? TARGETS.filter((t) => only.includes(t.name)) : TARGETS;
-if (!(messages > 0 && warmup >= 0 && senderCounts.every((n) => n > 0)) || targets.length === 0) {
+const leg = values.leg ?? 'http';
+const legs: Leg[] = leg === 'both' ? [...LEGS] : LEGS.filter((l) => l === leg);
+if (
+  !(messages > 0 && warmup >= 0 && senderCounts.every((n) => n > 0)) ||
+  legs.length === 0 ||
+  !targets.some((t) => legs.some((l) => t.legs.includes(l)))
+) {
   process.stderr.write(
-    'usage: bench/gateway.ts [--messages N] [--senders N[,N]] [--warmup N] [--only a,b]\n',
+    'usage: bench/gateway.ts [--messages N] [--senders N[,N]] [--warmup N] [--leg http|smpp|both] [--only a,b]\n',
   );
   process.exit(2);
 }
+/** A run's name in messages: the leg is added when the run has two. */
+const label = (name: string, on: Leg) => (legs.length > 1 ? `${name} (${on})` : name);
 
 const cpu = (t: { processes: { cpuSeconds(): number }[] }) =>
   t.processes.reduce((sum, p) => sum + p.cpuSeconds(), 0);
 
-async function measure(target: GatewayTarget, sink: DeliverySink, senders: number): Promise<GatewayFigures> {
-  process.stderr.write(`${target.name}: starting (${senders} senders)\n`);
+/** What the SMSC saw of a gateway's binds, when it was not the one bind it should be. */
+function bindFacts(sink: Receiver, before: Smsc['bindCounts'] | undefined): string[] {
+  if (!(sink instanceof Smsc) || !before) return [];
+  const after = sink.bindCounts;
+  const binds = after.binds - before.binds;
+  const refused = after.refused - before.refused;
+  const unbound = after.unboundSubmits - before.unboundSubmits;
+  if (binds === 1 && refused === 0 && unbound === 0) return [];
+  return [`the SMSC saw ${binds} binds, ${refused} refused binds, ${unbound} submit_sm before a bind`];
+}
+
+async function measure(target: GatewayTarget, sink: Receiver, senders: number): Promise<GatewayFigures> {
+  const name = label(target.name, sink.leg);
+  process.stderr.write(`${name}: starting (${senders} senders)\n`);
+  const binds = sink instanceof Smsc ? sink.bindCounts : undefined;
   const launched = await target.launch(sink, senders);
   try {
     const nextPhone = phoneSequence();
@@ -54,9 +80,7 @@ async function measure(target: GatewayTarget, sink: DeliverySink, senders: numbe
       const sent = await runSenders(launched.send, { senders, messages: warmup, tag, nextPhone });
       await sink.drain(sent.accepted, 5_000, 30_000);
     }
-    process.stderr.write(
-      `${target.name}: ${messages} messages at ${senders} senders (after ${warmup} warm-up)\n`,
-    );
+    process.stderr.write(`${name}: ${messages} messages at ${senders} senders (after ${warmup} warm-up)\n`);
     const tag = randomBytes(4).toString('hex');
     sink.begin(tag);
     const serverCpu = cpu(launched);
@@ -64,18 +88,14 @@ async function measure(target: GatewayTarget, sink: DeliverySink, senders: numbe
     const sent = await runSenders(launched.send, { senders, messages, tag, nextPhone });
     await sink.drain(sent.accepted, 15_000, 300_000);
     const client = process.cpuUsage(clientCpu);
-    return gatewayFigures(
-      { name: target.name, senders, notes: [...target.notes, ...(launched.facts ?? [])], messages },
-      sent,
-      sink,
-      {
-        peakRssMb: launched.processes.reduce((sum, p) => sum + p.peakRssMb(), 0),
-        serverCpuSeconds: cpu(launched) - serverCpu,
-        clientCpuSeconds: (client.user + client.system) / 1e6,
-      },
-    );
+    const notes = [...target.notes(sink.leg), ...(launched.facts ?? []), ...bindFacts(sink, binds)];
+    return gatewayFigures({ name: target.name, leg: sink.leg, senders, notes, messages }, sent, sink, {
+      peakRssMb: launched.processes.reduce((sum, p) => sum + p.peakRssMb(), 0),
+      serverCpuSeconds: cpu(launched) - serverCpu,
+      clientCpuSeconds: (client.user + client.system) / 1e6,
+    });
   } catch (err) {
-    process.stderr.write(`${target.name} output:\n${launched.processes.map((p) => p.output()).join('\n')}\n`);
+    process.stderr.write(`${name} output:\n${launched.processes.map((p) => p.output()).join('\n')}\n`);
     throw err;
   } finally {
     await launched.close();
@@ -90,31 +110,53 @@ for (const target of targets) {
     process.stderr.write(`${target.name}: skipped: ${reason}\n`);
   }
 }
+// A gateway with no client for a leg is compared on the others only.
+for (const on of legs)
+  for (const target of targets)
+    if (!skipped[target.name] && !target.legs.includes(on)) {
+      const reason = `not on the ${on} leg: it delivers over ${target.legs.join(', ')} only`;
+      skipped[`${target.name} (${on})`] = reason;
+      process.stderr.write(`${target.name}: skipped: ${reason}\n`);
+    }
 
-const sink = await DeliverySink.start();
+// Each leg's receiver, started only when that leg runs.
+const receivers: Receiver[] = [];
 const results: GatewayFigures[] = [];
 try {
-  for (const senders of senderCounts) {
-    for (const target of targets)
-      if (!skipped[target.name]) results.push(await measure(target, sink, senders));
+  for (const on of legs) {
+    const receiver = on === 'http' ? await DeliverySink.start() : await Smsc.start();
+    receivers.push(receiver);
+    for (const senders of senderCounts) {
+      for (const target of targets)
+        if (!skipped[target.name] && target.legs.includes(on))
+          results.push(await measure(target, receiver, senders));
+    }
   }
 } finally {
-  await sink.close();
+  for (const receiver of receivers) await receiver.close();
 }
 
 const ratio = gatewayRatios(results);
-process.stdout.write(`\nGateway throughput, ${messages} messages per run\n${gatewayTable(results)}\n\n`);
+process.stdout.write(
+  `\nGateway throughput, ${messages} messages per run, leg: ${legs.join(' then ')}\n${gatewayTable(results)}\n\n`,
+);
 for (const [name, value] of Object.entries(ratio)) process.stdout.write(`${name}: ${value}x\n`);
 for (const [name, reason] of Object.entries(skipped)) process.stdout.write(`${name}: skipped: ${reason}\n`);
-const notes = new Map(results.map((f) => [f.name, f.notes]));
+const notes = new Map<string, Set<string>>();
+for (const f of results) {
+  const list = notes.get(label(f.name, f.leg)) ?? new Set();
+  for (const note of f.notes) list.add(note);
+  notes.set(label(f.name, f.leg), list);
+}
 for (const [name, list] of notes) for (const note of list) process.stdout.write(`${name}: ${note}\n`);
 for (const f of results) {
   if (Object.keys(f.errors).length)
-    process.stdout.write(`${f.name} @${f.senders} errors: ${JSON.stringify(f.errors)}\n`);
+    process.stdout.write(`${label(f.name, f.leg)} @${f.senders} errors: ${JSON.stringify(f.errors)}\n`);
   for (const [kind, sample] of Object.entries(f.errorSamples)) process.stdout.write(`  ${kind}: ${sample}\n`);
 }
-const loadCores = results.map((f) => `${f.name}@${f.senders} ${f.loadClientCores}`).join(', ');
-process.stdout.write(`load client + sink CPU (cores): ${loadCores}\n`);
+const loadCores = results.map((f) => `${label(f.name, f.leg)}@${f.senders} ${f.loadClientCores}`).join(', ');
+const receiving = legs.map((l) => (l === 'http' ? 'sink' : 'SMSC')).join(' + ');
+process.stdout.write(`load client + ${receiving} CPU (cores): ${loadCores}\n`);
 
 if (!values['no-save']) {
   const file = save(
@@ -128,7 +170,7 @@ if (!values['no-save']) {
         .trim(),
       machine: machine(),
       // A string: a short array would be folded onto one line by the formatter, which checks bench/results too.
-      options: { messages, senders: senderCounts.join(','), warmup },
+      options: { messages, senders: senderCounts.join(','), warmup, leg },
       ratios: ratio,
       skipped,
       results,
@@ -144,6 +186,6 @@ const failed = results.filter(
     (values.strict && (f.lost > 0 || f.duplicated > 0 || Object.keys(f.errors).length > 0)),
 );
 if (failed.length) {
-  process.stderr.write(`failed: ${failed.map((f) => `${f.name}@${f.senders}`).join(', ')}\n`);
+  process.stderr.write(`failed: ${failed.map((f) => `${label(f.name, f.leg)}@${f.senders}`).join(', ')}\n`);
   process.exit(1);
 }

@@ -8,41 +8,19 @@ export function marker(tag: string, n: number): string {
 const MARKER = /\bbench-([a-z0-9]+)-(\d+)\b/;
 
 /**
- * The SMSC every gateway under test delivers to: a loopback HTTP server that answers 200 at once
- * and counts deliveries per message marker. It takes a JSON POST (`body` or `text`: otpline's
- * webhook provider, the in-memory gateway) and a GET with `text` in the query (Kannel's generic
- * HTTP SMSC). Only the current run's tag counts; a late delivery from an earlier run is stray.
+ * What every receiver of the bench counts, per message marker: the first delivery of each (and
+ * when it arrived), duplicates, and deliveries of another run (stray) or with no marker
+ * (malformed). Only the current run's tag counts; a late delivery from an earlier run is stray.
+ * The HTTP sink below and the loopback SMSC (smsc.ts) both count through it, so the report reads
+ * either the same way.
  */
-export class DeliverySink {
-  private readonly server: Server;
+export class MarkerCount {
   private tag = '';
   /** Marker number → performance.now() of its first delivery. */
   private readonly first = new Map<number, number>();
   duplicates = 0;
   stray = 0;
   malformed = 0;
-
-  private constructor() {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-        this.take(req.method === 'GET' ? textOfQuery(req.url) : textOfJson(Buffer.concat(chunks)));
-      });
-    });
-    this.server.keepAliveTimeout = 60_000;
-  }
-
-  static async start(): Promise<DeliverySink> {
-    const sink = new DeliverySink();
-    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-    return sink;
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
 
   /** Starts counting for a new run, forgetting the last one. */
   begin(tag: string): void {
@@ -53,7 +31,8 @@ export class DeliverySink {
     this.malformed = 0;
   }
 
-  private take(text: string | undefined): void {
+  /** Counts one delivery whose text is `text` (undefined: none could be read). */
+  protected take(text: string | undefined): void {
     const at = performance.now();
     const match = text === undefined ? null : MARKER.exec(text);
     if (!match) {
@@ -97,6 +76,39 @@ export class DeliverySink {
       if (now - lastProgress > idleMs || now > deadline) return;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+}
+
+/**
+ * The HTTP SMSC of the http leg: a loopback HTTP server that answers 200 at once and counts
+ * deliveries per message marker. It takes a JSON POST (`body` or `text`: otpline's webhook
+ * provider, the in-memory gateway) and a GET with `text` in the query (Kannel's generic HTTP SMSC).
+ */
+export class DeliverySink extends MarkerCount {
+  readonly leg = 'http';
+  private readonly server: Server;
+
+  private constructor() {
+    super();
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+        this.take(req.method === 'GET' ? textOfQuery(req.url) : textOfJson(Buffer.concat(chunks)));
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  static async start(): Promise<DeliverySink> {
+    const sink = new DeliverySink();
+    await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+    return sink;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   close(): Promise<void> {

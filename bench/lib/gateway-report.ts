@@ -1,9 +1,12 @@
-import type { DeliverySink } from './delivery-sink.js';
+import type { MarkerCount } from './delivery-sink.js';
+import type { Leg } from './gateway-target.js';
 import { percentile } from './load.js';
 import type { SendResult } from './senders.js';
 
 export interface GatewayFigures {
   name: string;
+  /** How it delivered: to the HTTP sink or over SMPP to the SMSC. */
+  leg: Leg;
   senders: number;
   notes: string[];
   messages: number;
@@ -29,9 +32,9 @@ export interface GatewayFigures {
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : Number.NaN);
 
 export function gatewayFigures(
-  base: { name: string; senders: number; notes: string[]; messages: number },
+  base: { name: string; leg: Leg; senders: number; notes: string[]; messages: number },
   sent: SendResult,
-  sink: DeliverySink,
+  sink: MarkerCount,
   extra: { peakRssMb: number; serverCpuSeconds: number; clientCpuSeconds: number },
 ): GatewayFigures {
   const arrivals: number[] = [];
@@ -68,12 +71,17 @@ export function gatewayFigures(
   };
 }
 
-/** otpline's end-to-end and accept rates over each peer's, per sender count. */
+/**
+ * otpline's end-to-end and accept rates over each peer's, per leg and sender count. Keys of the
+ * http leg are as they were before there were legs (`otpline/kannel @32 end-to-end`); the smpp
+ * leg's name it (`otpline/kannel @32 smpp end-to-end`).
+ */
 export function gatewayRatios(all: GatewayFigures[]): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const ours of all.filter((f) => f.name === 'otpline')) {
-    for (const theirs of all.filter((f) => f.name !== 'otpline' && f.senders === ours.senders)) {
-      const key = `otpline/${theirs.name} @${ours.senders}`;
+    const peers = all.filter((f) => f.name !== 'otpline' && f.senders === ours.senders && f.leg === ours.leg);
+    for (const theirs of peers) {
+      const key = `otpline/${theirs.name} @${ours.senders}${ours.leg === 'http' ? '' : ` ${ours.leg}`}`;
       out[`${key} end-to-end`] = theirs.endToEndPerSecond
         ? round(ours.endToEndPerSecond / theirs.endToEndPerSecond, 2)
         : null;
@@ -90,6 +98,7 @@ export function gatewayTable(all: GatewayFigures[]): string {
   const rows = [
     [
       'server',
+      'leg',
       'senders',
       'accept/s',
       'end-to-end/s',
@@ -104,6 +113,7 @@ export function gatewayTable(all: GatewayFigures[]): string {
     ],
     ...all.map((f) => [
       f.name,
+      f.leg,
       String(f.senders),
       String(f.acceptPerSecond),
       String(f.endToEndPerSecond),

@@ -1,5 +1,13 @@
 import type { ServerProcess } from './child.js';
 import type { DeliverySink } from './delivery-sink.js';
+import type { Smsc } from './smsc.js';
+
+/** How the gateways deliver: to the HTTP sink, or over SMPP to the loopback SMSC. */
+export type Leg = 'http' | 'smpp';
+export const LEGS: readonly Leg[] = ['http', 'smpp'];
+
+/** Where a gateway delivers on its leg; both count per marker the same way. */
+export type Receiver = DeliverySink | Smsc;
 
 /** One message as a sender hands it to a gateway: the text carries the marker the sink counts. */
 export interface GatewayMessage {
@@ -7,14 +15,16 @@ export interface GatewayMessage {
   text: string;
 }
 
-/** A gateway under test, started fresh for each run and set up to deliver to the sink. */
+/** A gateway under test, started fresh for each run and set up to deliver to the receiver of its leg. */
 export interface GatewayTarget {
   name: string;
-  /** What the bench changed from the gateway's defaults, and why: printed and kept in the results. */
-  notes: string[];
+  /** The legs it can deliver on. */
+  legs: readonly Leg[];
+  /** What the bench changed from the gateway's defaults on `leg`, and why: printed and kept in the results. */
+  notes(leg: Leg): string[];
   /** Why it cannot run on this machine, if it cannot (it may install itself first, and say so). */
   unavailable?(): Promise<string | undefined>;
-  launch(sink: DeliverySink, senders: number): Promise<LaunchedGateway>;
+  launch(receiver: Receiver, senders: number): Promise<LaunchedGateway>;
 }
 
 export interface LaunchedGateway {

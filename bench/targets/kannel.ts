@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { freePort, type ServerProcess, spawnProcess } from '../lib/child.js';
-import type { DeliverySink } from '../lib/delivery-sink.js';
-import type { GatewayTarget } from '../lib/gateway-target.js';
+import type { GatewayTarget, Receiver } from '../lib/gateway-target.js';
 import { call } from '../lib/http.js';
 
 const BEARERBOX = '/usr/sbin/bearerbox';
@@ -32,9 +31,37 @@ async function unavailable(): Promise<string | undefined> {
   return install.status === 0 && existsSync(BEARERBOX) ? undefined : 'apt-get install kannel failed';
 }
 
+/**
+ * The one SMSC Kannel delivers through (with two, it would share messages between them): its
+ * generic HTTP SMSC calling the sink, or an SMPP transceiver bind to the loopback SMSC
+ * (max-pending-submits, its window, left at its default of 10, as otpline's windowSize).
+ */
+function smscGroup(receiver: Receiver, httpPort: number): string {
+  if (receiver.leg === 'smpp')
+    return `group = smsc
+smsc = smpp
+smsc-id = smsc
+host = ${receiver.host}
+port = ${receiver.port}
+transceiver-mode = true
+smsc-username = ${receiver.account.systemId}
+smsc-password = ${receiver.account.password}
+system-type = ${receiver.account.systemType}
+`;
+  return `group = smsc
+smsc = http
+smsc-id = sink
+system-type = generic
+status-success-regex = "^OK"
+send-url = "${receiver.origin}/kannel?to=%p&text=%a"
+port = ${httpPort}
+connect-allow-ip = "127.0.0.1"
+`;
+}
+
 function config(
   dir: string,
-  sink: DeliverySink,
+  receiver: Receiver,
   ports: Record<'admin' | 'box' | 'smsc' | 'sendsms', number>,
   password: string,
 ) {
@@ -50,15 +77,7 @@ log-level = 2
 store-type = ${STORE}
 store-location = "${join(dir, 'store')}"
 
-group = smsc
-smsc = http
-smsc-id = sink
-system-type = generic
-status-success-regex = "^OK"
-send-url = "${sink.origin}/kannel?to=%p&text=%a"
-port = ${ports.smsc}
-connect-allow-ip = "127.0.0.1"
-
+${smscGroup(receiver, ports.smsc)}
 group = smsbox
 bearerbox-host = 127.0.0.1
 sendsms-port = ${ports.sendsms}
@@ -92,14 +111,22 @@ async function waitStatus(
   }
 }
 
-/** Kannel 1.4.5 (Debian): sendsms over HTTP → bearerbox and its store → its generic HTTP SMSC → the sink. */
+/**
+ * Kannel 1.4.5 (Debian): sendsms over HTTP → bearerbox and its store → its generic HTTP SMSC → the
+ * sink, or → its SMPP SMSC (a transceiver bind) → the loopback SMSC.
+ */
 export const kannel: GatewayTarget = {
   name: 'kannel',
-  notes: [
-    `bearerbox + smsbox, store-type = ${STORE} (store-location in a temp dir); generic HTTP SMSC whose send-url is the sink; log-level 2; other settings default`,
+  legs: ['http', 'smpp'],
+  notes: (leg) => [
+    `bearerbox + smsbox, store-type = ${STORE} (store-location in a temp dir); ${
+      leg === 'http'
+        ? 'generic HTTP SMSC whose send-url is the sink'
+        : 'smsc = smpp with transceiver-mode = true bound to the SMSC, default max-pending-submits (10)'
+    }; log-level 2; other settings default`,
   ],
   unavailable,
-  async launch(sink, senders) {
+  async launch(receiver, senders) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-kannel-'));
     mkdirSync(join(dir, 'store'));
     const password = randomBytes(12).toString('hex');
@@ -110,7 +137,7 @@ export const kannel: GatewayTarget = {
       sendsms: await freePort(),
     };
     const file = join(dir, 'kannel.conf');
-    writeFileSync(file, config(dir, sink, ports, password));
+    writeFileSync(file, config(dir, receiver, ports, password));
     const env = { PATH: process.env.PATH ?? '' };
     const admin = `http://127.0.0.1:${ports.admin}`;
     const processes = [spawnProcess(BEARERBOX, ['-v', '2', file], env, dir)];
