@@ -245,7 +245,9 @@ if (!values['no-save']) {
     {
       date: new Date().toISOString(),
       command: [
-        process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}:` : '',
+        process.env.npm_lifecycle_event && process.env.npm_lifecycle_event !== 'npx'
+          ? `npm run ${process.env.npm_lifecycle_event}:`
+          : '',
         `tsx bench/ceilings.ts ${process.argv.slice(2).join(' ')}`,
       ]
         .join(' ')

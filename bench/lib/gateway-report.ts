@@ -1,6 +1,8 @@
 import type { MarkerCount } from './delivery-sink.js';
 import type { Leg } from './gateway-target.js';
 import { percentile } from './load.js';
+import { markdownTable } from './markdown.js';
+import { cell, groupBy, type Spread, spread } from './repeat.js';
 import type { SendResult } from './senders.js';
 
 export interface GatewayFigures {
@@ -132,4 +134,55 @@ export function gatewayTable(all: GatewayFigures[]): string {
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   const [head, ...body] = rows;
   return [line(head ?? []), rule, ...body.map(line)].join('\n');
+}
+
+/** A gateway at one sender count, as the ratios name it: `otpline @32`, `otpline @32 smpp`. */
+export const gatewayKey = (f: GatewayFigures) =>
+  `${f.name} @${f.senders}${f.leg === 'http' ? '' : ` ${f.leg}`}`;
+
+export interface GatewaySpread {
+  name: string;
+  leg: Leg;
+  senders: number;
+  acceptPerSecond: Spread;
+  endToEndPerSecond: Spread;
+  p99Ms: Record<'accept' | 'delivery', Spread>;
+}
+
+/** Each gateway's rates and p99s at each sender count, over the runs (--runs). */
+export function gatewaySpreads(runs: readonly GatewayFigures[][]): Record<string, GatewaySpread> {
+  return Object.fromEntries(
+    [...groupBy(runs.flat(), gatewayKey)].map(([key, mine]) => {
+      const { name, leg, senders } = mine[0] as GatewayFigures;
+      const rate = (figure: (f: GatewayFigures) => number) => spread(mine.map(figure), 1);
+      const p99 = (step: 'accept' | 'delivery') => spread(mine.map((f) => f.latencyMs[step].p99));
+      return [
+        key,
+        {
+          name,
+          leg,
+          senders,
+          acceptPerSecond: rate((f) => f.acceptPerSecond),
+          endToEndPerSecond: rate((f) => f.endToEndPerSecond),
+          p99Ms: { accept: p99('accept'), delivery: p99('delivery') },
+        },
+      ];
+    }),
+  );
+}
+
+export function gatewaySpreadTable(spreads: Record<string, GatewaySpread>): string {
+  const rows = [
+    ['server', 'leg', 'senders', 'accept/s', 'end-to-end/s', 'accept p99 ms', 'delivery p99 ms'],
+    ...Object.values(spreads).map((s) => [
+      s.name,
+      s.leg,
+      String(s.senders),
+      cell(s.acceptPerSecond),
+      cell(s.endToEndPerSecond),
+      cell(s.p99Ms.accept),
+      cell(s.p99Ms.delivery),
+    ]),
+  ];
+  return markdownTable(rows);
 }

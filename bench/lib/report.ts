@@ -4,6 +4,8 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { root } from './compile.js';
 import { type LoadResult, percentile } from './load.js';
+import { markdownTable } from './markdown.js';
+import { cell, groupBy, type Spread, spread } from './repeat.js';
 
 export interface ServerFigures {
   name: string;
@@ -93,6 +95,49 @@ export function table(all: ServerFigures[], vus: number): string {
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   const [head, ...body] = rows;
   return [`Logins end to end, ${vus} virtual users`, line(head ?? []), rule, ...body.map(line)].join('\n');
+}
+
+const STEPS = ['start', 'delivery', 'verify', 'login'] as const;
+
+export interface ServerSpread {
+  loginsPerSecond: Spread;
+  p99Ms: Record<(typeof STEPS)[number], Spread>;
+}
+
+/** Each server's logins/s and p99s over the runs (--runs). */
+export function serverSpreads(runs: readonly ServerFigures[][]): Record<string, ServerSpread> {
+  return Object.fromEntries(
+    [...groupBy(runs.flat(), (f) => f.name)].map(([name, mine]) => {
+      const p99 = (step: (typeof STEPS)[number]) => spread(mine.map((f) => f.latencyMs[step].p99));
+      return [
+        name,
+        {
+          loginsPerSecond: spread(
+            mine.map((f) => f.loginsPerSecond),
+            1,
+          ),
+          p99Ms: {
+            start: p99('start'),
+            delivery: p99('delivery'),
+            verify: p99('verify'),
+            login: p99('login'),
+          },
+        },
+      ];
+    }),
+  );
+}
+
+export function spreadTable(spreads: Record<string, ServerSpread>): string {
+  const rows = [
+    ['server', 'logins/s', 'start p99 ms', 'delivery p99 ms', 'verify p99 ms', 'login p99 ms'],
+    ...Object.entries(spreads).map(([name, s]) => [
+      name,
+      cell(s.loginsPerSecond),
+      ...STEPS.map((step) => cell(s.p99Ms[step])),
+    ]),
+  ];
+  return markdownTable(rows);
 }
 
 function git(args: string[]): string | null {
