@@ -26,7 +26,7 @@ import { compilePeer, root } from './lib/compile.js';
 import { LoadClient } from './lib/http.js';
 import { markdownTable } from './lib/markdown.js';
 import { closedLoop, type Rate } from './lib/rate.js';
-import { machine, save } from './lib/report.js';
+import { benchCommand, machine, save } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -244,14 +244,7 @@ if (!values['no-save']) {
   const file = save(
     {
       date: new Date().toISOString(),
-      command: [
-        process.env.npm_lifecycle_event && process.env.npm_lifecycle_event !== 'npx'
-          ? `npm run ${process.env.npm_lifecycle_event}:`
-          : '',
-        `tsx bench/ceilings.ts ${process.argv.slice(2).join(' ')}`,
-      ]
-        .join(' ')
-        .trim(),
+      command: benchCommand('bench/ceilings.ts'),
       machine: machine(),
       options: { seconds, httpSeconds, concurrency, poolInFlight: POOL_IN_FLIGHT, threadpool, disk },
       derived,

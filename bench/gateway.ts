@@ -25,7 +25,7 @@ import {
 import { type GatewayTarget, LEGS, type Leg, type Receiver } from './lib/gateway-target.js';
 import { phoneSequence } from './lib/phones.js';
 import { describe, groupBy, medianRuns, ratioSpreads } from './lib/repeat.js';
-import { machine, save } from './lib/report.js';
+import { benchCommand, machine, save } from './lib/report.js';
 import { runSenders } from './lib/senders.js';
 import { Smsc } from './lib/smsc.js';
 import { inMemoryGateway } from './targets/in-memory-gateway.js';
@@ -204,14 +204,7 @@ if (!values['no-save']) {
   const file = save(
     {
       date: new Date().toISOString(),
-      command: [
-        process.env.npm_lifecycle_event && process.env.npm_lifecycle_event !== 'npx'
-          ? `npm run ${process.env.npm_lifecycle_event}:`
-          : '',
-        `tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`,
-      ]
-        .join(' ')
-        .trim(),
+      command: benchCommand('bench/gateway.ts'),
       machine: machine(),
       // A string: a short array would be folded onto one line by the formatter, which checks bench/results too.
       options: { messages, senders: senderCounts.join(','), warmup, leg, runs: runCount },

@@ -16,7 +16,7 @@ import { LoadClient } from './lib/http.js';
 import { markdownTable } from './lib/markdown.js';
 import { measureLogins, type Window } from './lib/measure.js';
 import { type Prefilled, prefill } from './lib/prefill.js';
-import { machine, type ServerFigures, save } from './lib/report.js';
+import { benchCommand, machine, type ServerFigures, save } from './lib/report.js';
 import { SmsSink } from './lib/sink.js';
 import { lineChart, type Series } from './lib/svg.js';
 import type { Launched, Target } from './lib/target.js';
@@ -238,14 +238,7 @@ if (!values['no-save']) {
   const file = save(
     {
       date: new Date().toISOString(),
-      command: [
-        process.env.npm_lifecycle_event && process.env.npm_lifecycle_event !== 'npx'
-          ? `npm run ${process.env.npm_lifecycle_event}:`
-          : '',
-        `tsx bench/growth.ts ${process.argv.slice(2).join(' ')}`,
-      ]
-        .join(' ')
-        .trim(),
+      command: benchCommand('bench/growth.ts'),
       machine: machine(),
       // Strings: a short array would be folded onto one line by the formatter, which checks bench/results too.
       options: {

@@ -12,6 +12,7 @@ import { runLogins } from './lib/load.js';
 import { phoneSequence } from './lib/phones.js';
 import { describe, medianRuns, ratioSpreads } from './lib/repeat.js';
 import {
+  benchCommand,
   figures,
   machine,
   ratios,
@@ -146,14 +147,7 @@ if (runCount > 1) {
 if (!values['no-save']) {
   const file = save({
     date: new Date().toISOString(),
-    command: [
-      process.env.npm_lifecycle_event && process.env.npm_lifecycle_event !== 'npx'
-        ? `npm run ${process.env.npm_lifecycle_event}:`
-        : '',
-      `tsx bench/logins.ts ${process.argv.slice(2).join(' ')}`,
-    ]
-      .join(' ')
-      .trim(),
+    command: benchCommand('bench/logins.ts'),
     machine: machine(),
     options: { seconds, vus, warmupSeconds, runs: runCount },
     // As before --runs: each ratio's median over the runs, and per server the figures of its median

@@ -159,6 +159,13 @@ export function machine() {
   };
 }
 
+/** How this bench was started, for the results file: `npm run bench: tsx bench/logins.ts --vus 4`. */
+export function benchCommand(script: string): string {
+  const event = process.env.npm_lifecycle_event;
+  const npm = event && event !== 'npx' ? `npm run ${event}: ` : '';
+  return `${npm}tsx ${script} ${process.argv.slice(2).join(' ')}`.trim();
+}
+
 /** Writes bench/results/<date>-<kind>.json and returns its path. */
 export function save(document: Record<string, unknown>, kind = 'logins'): string {
   const dir = join(root, 'bench', 'results');
