@@ -102,8 +102,7 @@ export class ClientStore {
         .executeTakeFirst();
       return row ? fromRow(row) : undefined;
     };
-    // Inside a transaction, the transaction's own view.
-    return this.db.isTransaction ? load() : this.cache.read(`client:${clientId}`, load);
+    return this.cache.readIn(this.db, `client:${clientId}`, load);
   }
 
   async list(offset: number, limit: number): Promise<{ clients: Client[]; total: number }> {
@@ -127,22 +126,21 @@ export class ClientStore {
   }
 
   async insert(client: Client): Promise<void> {
-    this.cache.clear();
-    await this.db.insertInto('clients').values(toRow(client)).execute();
+    await this.cache.change(() => this.db.insertInto('clients').values(toRow(client)).execute());
   }
 
   async update(client: Client): Promise<void> {
     const { client_id, created_at: _created, ...rest } = toRow(client);
-    this.cache.clear();
-    await this.db.updateTable('clients').set(rest).where('client_id', '=', client_id).execute();
-    this.cache.clear();
+    await this.cache.change(() =>
+      this.db.updateTable('clients').set(rest).where('client_id', '=', client_id).execute(),
+    );
   }
 
   /** Deletes the client; the database takes it off every connection in the same statement. */
   async delete(clientId: string): Promise<boolean> {
-    this.cache.clear();
-    const result = await this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-    this.cache.clear();
+    const result = await this.cache.change(() =>
+      this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst(),
+    );
     return Number(result.numDeletedRows) > 0;
   }
 

@@ -1,3 +1,5 @@
+import type { Db } from './database.js';
+
 /** How long a node may answer with a client or connection as it was: changes elsewhere show within it. */
 export const CONFIG_CACHE_MS = 1000;
 const MAX_ENTRIES = 10_000;
@@ -23,6 +25,24 @@ export class ConfigCache {
       this.entries.set(key, { value: structuredClone(value), until: now + CONFIG_CACHE_MS });
     }
     return value;
+  }
+
+  /** `read`, except inside a transaction, which sees its own view of the rows, not the cache's. */
+  readIn<T>(db: Db, key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    return db.isTransaction ? load() : this.read(key, load);
+  }
+
+  /**
+   * Runs a write to clients or connections, clearing the cache before it (reads meanwhile are not
+   * kept) and after it (nothing read before it is served again).
+   */
+  async change<T>(write: () => Promise<T>): Promise<T> {
+    this.clear();
+    try {
+      return await write();
+    } finally {
+      this.clear();
+    }
   }
 
   clear(): void {

@@ -123,14 +123,14 @@ export class ConnectionStore {
   }
 
   async get(id: string): Promise<Connection | undefined> {
-    return this.cached(`connection:${id}`, async () => {
+    return this.cache.readIn(this.db, `connection:${id}`, async () => {
       const row = await this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? (await this.withClients([row]))[0] : undefined;
     });
   }
 
   async getByName(name: string): Promise<Connection | undefined> {
-    return this.cached(`connection-name:${name}`, async () => {
+    return this.cache.readIn(this.db, `connection-name:${name}`, async () => {
       const row = await this.db
         .selectFrom('connections')
         .selectAll()
@@ -138,11 +138,6 @@ export class ConnectionStore {
         .executeTakeFirst();
       return row ? (await this.withClients([row]))[0] : undefined;
     });
-  }
-
-  /** Inside a transaction, the transaction's own view. */
-  private cached(key: string, load: () => Promise<Connection | undefined>): Promise<Connection | undefined> {
-    return this.db.isTransaction ? load() : this.cache.read(key, load);
   }
 
   async list(filter: { strategy?: string; name?: string }, offset: number, limit: number) {
@@ -159,36 +154,35 @@ export class ConnectionStore {
   }
 
   async insert(connection: Connection): Promise<void> {
-    this.cache.clear();
-    await atomically(this.db, async (trx) => {
-      await trx.insertInto('connections').values(toRow(connection)).execute();
-      await setClients(trx, connection);
-    });
-    this.cache.clear();
+    await this.cache.change(() =>
+      atomically(this.db, async (trx) => {
+        await trx.insertInto('connections').values(toRow(connection)).execute();
+        await setClients(trx, connection);
+      }),
+    );
   }
 
   async update(connection: Connection): Promise<void> {
     const { id, created_at: _created, ...rest } = toRow(connection);
-    this.cache.clear();
-    await atomically(this.db, async (trx) => {
-      await trx.updateTable('connections').set(rest).where('id', '=', id).execute();
-      await setClients(trx, connection);
-    });
-    this.cache.clear();
+    await this.cache.change(() =>
+      atomically(this.db, async (trx) => {
+        await trx.updateTable('connections').set(rest).where('id', '=', id).execute();
+        await setClients(trx, connection);
+      }),
+    );
   }
 
   /** Deletes the connection with its users and codes, as Auth0 does. */
   async delete(id: string): Promise<boolean> {
-    this.cache.clear();
-    const deleted = await atomically(this.db, async (trx) => {
-      await trx.deleteFrom('users').where('connection_id', '=', id).execute();
-      await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
-      await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
-      const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    });
-    this.cache.clear();
-    return deleted;
+    return this.cache.change(() =>
+      atomically(this.db, async (trx) => {
+        await trx.deleteFrom('users').where('connection_id', '=', id).execute();
+        await trx.deleteFrom('otp_codes').where('connection_id', '=', id).execute();
+        await trx.deleteFrom('phone_failures').where('connection_id', '=', id).execute();
+        const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      }),
+    );
   }
 }
 
