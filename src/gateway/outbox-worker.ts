@@ -121,20 +121,14 @@ export class OutboxWorker {
       let more = false;
       try {
         const free = batchSize - sending.size;
-        await this.outbox.expireDue();
-        const batch = await this.outbox.claim(this.owner, free, this.settings.leaseMs);
-        more = batch.length === free;
+        const started = await this.startDue(free);
+        more = started.length === free;
         this.setBehind(more);
-        if (batch.length > 0) {
-          const down = await this.health.down(this.clock.now());
-          for (const message of batch) {
-            const send: Promise<void> = this.deliver(message, down)
-              .catch((err: unknown) =>
-                this.logger.error({ err, messageId: message.id }, 'outbox delivery failed'),
-              )
-              .finally(() => sending.delete(send));
-            sending.add(send);
-          }
+        for (const { id, delivered } of started) {
+          const send: Promise<void> = delivered
+            .catch((err: unknown) => this.logger.error({ err, messageId: id }, 'outbox delivery failed'))
+            .finally(() => sending.delete(send));
+          sending.add(send);
         }
       } catch (err) {
         this.logger.error({ err }, 'outbox pass failed');
@@ -164,12 +158,18 @@ export class OutboxWorker {
 
   /** One pass: expire, claim, deliver. Returns how many messages were claimed. */
   async runOnce(): Promise<number> {
+    const started = await this.startDue(this.settings.batchSize);
+    await Promise.all(started.map((s) => s.delivered));
+    return started.length;
+  }
+
+  /** Expires what is past its time, claims up to `limit` due messages and starts delivering each. */
+  private async startDue(limit: number): Promise<Array<{ id: string; delivered: Promise<void> }>> {
     await this.outbox.expireDue();
-    const batch = await this.outbox.claim(this.owner, this.settings.batchSize, this.settings.leaseMs);
-    if (batch.length === 0) return 0;
+    const batch = await this.outbox.claim(this.owner, limit, this.settings.leaseMs);
+    if (batch.length === 0) return [];
     const down = await this.health.down(this.clock.now());
-    await Promise.all(batch.map((message) => this.deliver(message, down)));
-    return batch.length;
+    return batch.map((message) => ({ id: message.id, delivered: this.deliver(message, down) }));
   }
 
   private async deliver(claimed: MessageRow, down: Map<string, { until: number }>): Promise<void> {

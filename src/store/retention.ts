@@ -1,4 +1,5 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
+import { atomically } from './atomic.js';
 import type { Db, Dialect } from './database.js';
 
 /** Rows deleted per statement: a short write, then the event loop (and other requests) goes on. */
@@ -49,7 +50,7 @@ export class RetentionStore {
           .execute()
       ).map((row) => row.id);
       if (ids.length === 0) return total;
-      await this.db.transaction().execute(async (trx) => {
+      await atomically(this.db, async (trx) => {
         await trx.deleteFrom('message_attempts').where('message_id', 'in', ids).execute();
         await trx.deleteFrom('messages').where('id', 'in', ids).execute();
       });
