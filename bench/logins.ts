@@ -8,12 +8,10 @@
 // --strict exits 1 when any server fails a login (the smoke run); otherwise only a server with no
 // login at all fails the run. Figures are written to bench/results/<date>-logins.json.
 import { parseArgs } from 'node:util';
-import { runLogins } from './lib/load.js';
-import { phoneSequence } from './lib/phones.js';
+import { measureLogins } from './lib/measure.js';
 import { describe, medianRuns, ratioSpreads } from './lib/repeat.js';
 import {
   benchCommand,
-  figures,
   machine,
   ratios,
   type ServerFigures,
@@ -62,41 +60,9 @@ async function measure(target: Target, sink: SmsSink): Promise<ServerFigures> {
   const launched = await target.launch(sink, vus);
   try {
     process.stderr.write(`${target.name}: ${warmupSeconds} s warm-up, ${seconds} s at ${vus} VUs\n`);
-    // CPU is counted over the measured window only, as the logins are.
-    const window = { server: Number.NaN, client: process.cpuUsage(), wall: 0, serverEnd: Number.NaN };
-    let clientEnd = process.cpuUsage();
-    const begin = setTimeout(() => {
-      window.server = launched.server.cpuSeconds();
-      window.client = process.cpuUsage();
-      window.wall = performance.now();
-    }, warmupSeconds * 1000);
-    const end = setTimeout(
-      () => {
-        window.serverEnd = launched.server.cpuSeconds();
-        clientEnd = process.cpuUsage(window.client);
-      },
-      (warmupSeconds + seconds) * 1000,
-    );
-    const load = await runLogins(launched.protocol, sink, {
-      vus,
-      seconds,
-      warmupSeconds,
-      nextPhone: phoneSequence(),
-    });
-    clearTimeout(begin);
-    clearTimeout(end);
-    return figures(target.name, [...target.notes, ...(launched.facts ?? [])], load, {
-      peakRssMb: launched.server.peakRssMb(),
-      serverCpuSeconds: window.serverEnd - window.server,
-      clientCpuSeconds: (clientEnd.user + clientEnd.system) / 1e6,
-      wallSeconds: seconds,
-    });
-  } catch (err) {
-    process.stderr.write(`${target.name} output:\n${launched.server.output()}\n`);
-    throw err;
+    return await measureLogins(target.name, target.notes, launched, sink, { vus, seconds, warmupSeconds });
   } finally {
     await launched.close();
-    sink.reset();
   }
 }
 
