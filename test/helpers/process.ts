@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from './server.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -67,4 +69,21 @@ export async function waitHealthy(base: string, proc: OtplineProcess, timeoutMs 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A free port and `config` written to a file in `dir`: the base URL, and the environment that
+ * starts otpline there (its data in `dir/data`). Add the test's own variables to `env`.
+ */
+export async function otplineIn(
+  dir: string,
+  config: Record<string, unknown>,
+): Promise<{ base: string; env: Record<string, string> }> {
+  const port = await freePort();
+  const configFile = join(dir, 'otpline.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  return {
+    base: `http://localhost:${port}`,
+    env: { OTPLINE_PORT: String(port), OTPLINE_DATA_DIR: join(dir, 'data'), OTPLINE_CONFIG: configFile },
+  };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeProtectedHeader, SignJWT } from 'jose';
-import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
+import { type OtplineProcess, otplineIn, runOtpline, waitHealthy } from '../helpers/process.js';
 import { freePort } from '../helpers/server.js';
 import { SmsSink } from '../helpers/sms-sink.js';
 
@@ -210,24 +210,13 @@ describe('crash durability', () => {
     const sink = await SmsSink.start();
     sink.defaultStatus = 503;
     try {
-      const port = await freePort();
-      const base = `http://localhost:${port}`;
-      const configFile = join(dir, 'otpline.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          provider: { name: 'webhook', webhook: { url: sink.url } },
-          // A short lease: a claim held by the killed process returns to the queue after a second.
-          outbox: { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 },
-          admin: { clientId: 'crash-admin', clientSecret: 'crash-admin-secret-0123456789' },
-          gateway: { secret: 'crash-gateway-secret-0123456789' },
-        }),
-      );
-      const env = {
-        OTPLINE_PORT: String(port),
-        OTPLINE_DATA_DIR: join(dir, 'data'),
-        OTPLINE_CONFIG: configFile,
-      };
+      const { base, env } = await otplineIn(dir, {
+        provider: { name: 'webhook', webhook: { url: sink.url } },
+        // A short lease: a claim held by the killed process returns to the queue after a second.
+        outbox: { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 },
+        admin: { clientId: 'crash-admin', clientSecret: 'crash-admin-secret-0123456789' },
+        gateway: { secret: 'crash-gateway-secret-0123456789' },
+      });
       const first = start(env);
       await waitHealthy(base, first);
       const accepted = await postMessage(

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { dropTestDatabase, testBackend, testDatabaseUrl, VOLUME_RULES_OFF } from '../helpers/postgres.js';
-import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
-import { freePort } from '../helpers/server.js';
+import { type OtplineProcess, otplineIn, runOtpline, waitHealthy } from '../helpers/process.js';
 import { SmsSink } from '../helpers/sms-sink.js';
 
 // The promise of `POST /gateway/sms`: a 200 means the message is on disk, and survives a kill -9.
@@ -34,24 +33,16 @@ after(async () => {
 async function setUp(sink: SmsSink) {
   const dir = mkdtempSync(join(tmpdir(), 'otpline-gc-crash-'));
   dirs.push(dir);
-  const port = await freePort();
-  const base = `http://localhost:${port}`;
-  const configFile = join(dir, 'otpline.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      // Deliveries fail: the messages stay in the outbox, and the worker keeps writing meanwhile.
-      provider: { name: 'webhook', webhook: { url: sink.url } },
-      outbox: { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 },
-      // All the traffic goes to one range from one IP: the pumping defenses are not under test.
-      abuse: { ...VOLUME_RULES_OFF, phonesPerIp: 0, conversion: { enabled: false } },
-    }),
-  );
+  const { base, env: started } = await otplineIn(dir, {
+    // Deliveries fail: the messages stay in the outbox, and the worker keeps writing meanwhile.
+    provider: { name: 'webhook', webhook: { url: sink.url } },
+    outbox: { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 },
+    // All the traffic goes to one range from one IP: the pumping defenses are not under test.
+    abuse: { ...VOLUME_RULES_OFF, phonesPerIp: 0, conversion: { enabled: false } },
+  });
   const databaseUrl = await testDatabaseUrl(dir);
   const env: Record<string, string> = {
-    OTPLINE_PORT: String(port),
-    OTPLINE_DATA_DIR: join(dir, 'data'),
-    OTPLINE_CONFIG: configFile,
+    ...started,
     OTPLINE_ADMIN_CLIENT_ID: ADMIN.id,
     OTPLINE_ADMIN_CLIENT_SECRET: ADMIN.secret,
     OTPLINE_GATEWAY_SECRET: GATEWAY_SECRET,

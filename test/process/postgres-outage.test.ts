@@ -2,14 +2,14 @@
 // for a few seconds and comes back: requests fail fast with 503 in the caller's Auth0 shape, health
 // says why, nothing hangs or crashes, and every message accepted before or after is delivered.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { startTestPostgres, type TestPostgres } from '../../scripts/test-postgres.mjs';
 import { admin, testBackend, VOLUME_RULES_OFF } from '../helpers/postgres.js';
-import { type OtplineProcess, runOtpline, waitHealthy } from '../helpers/process.js';
+import { type OtplineProcess, otplineIn, runOtpline, waitHealthy } from '../helpers/process.js';
 import { freePort } from '../helpers/server.js';
 import { SmsSink } from '../helpers/sms-sink.js';
 
@@ -102,30 +102,22 @@ describe('a PostgreSQL outage under traffic (the real program)', {
   }
 
   it('fails fast with 503 while the database is away, recovers when it returns, and loses no message', async (t) => {
-    const port = await freePort();
-    const base = `http://localhost:${port}`;
-    const configFile = join(dir, 'otpline.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        provider: { name: 'webhook', webhook: { url: sink.url } },
-        // A short lease: a message claimed when the database went away is delivered soon after it returns.
-        outbox: { pollIntervalMs: 200, retryBaseMs: 50, retryMaxMs: 500, leaseMs: 2000 },
-        limits: { sendsPerPhone: 1000 },
-        // The traffic is one test client: the pumping defenses would (rightly) stop it.
-        abuse: {
-          ...VOLUME_RULES_OFF,
-          phonesPerIp: 0,
-          conversion: { enabled: false },
-        },
-      }),
-    );
+    const { base, env } = await otplineIn(dir, {
+      provider: { name: 'webhook', webhook: { url: sink.url } },
+      // A short lease: a message claimed when the database went away is delivered soon after it returns.
+      outbox: { pollIntervalMs: 200, retryBaseMs: 50, retryMaxMs: 500, leaseMs: 2000 },
+      limits: { sendsPerPhone: 1000 },
+      // The traffic is one test client: the pumping defenses would (rightly) stop it.
+      abuse: {
+        ...VOLUME_RULES_OFF,
+        phonesPerIp: 0,
+        conversion: { enabled: false },
+      },
+    });
     const url = new URL(postgres.url);
     url.pathname = `/${DATABASE}`;
     proc = runOtpline(['start'], {
-      OTPLINE_PORT: String(port),
-      OTPLINE_DATA_DIR: join(dir, 'data'),
-      OTPLINE_CONFIG: configFile,
+      ...env,
       OTPLINE_DATABASE_URL: url.toString(),
       OTPLINE_DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
       OTPLINE_DATABASE_STATEMENT_TIMEOUT_MS: '2000',
