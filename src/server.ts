@@ -39,7 +39,8 @@ const DAY = 86_400_000;
 
 /**
  * Deletes what nothing reads any more: security events and finished messages past their retention,
- * abuse state no rule reads, expired codes (kept a day, for support questions), rate-limit windows
+ * abuse state no rule reads, expired codes (kept a day, for support questions), the hosted login's
+ * expired authorization codes, sessions and refresh tokens, rate-limit windows
  * and failure counts older than a week (the longest window is a day). In batches: no stall.
  */
 export async function cleanUp(services: Services, config: Config, clock: Clock): Promise<void> {
@@ -48,6 +49,7 @@ export async function cleanUp(services: Services, config: Config, clock: Clock):
   await events.prune(now - config.logs.retentionDays * DAY);
   await services.abuse.prune();
   await retention.pruneCodes(now - DAY);
+  await retention.pruneWebLogins(now);
   await retention.pruneMessages(now - config.outbox.retentionDays * DAY);
   await retention.pruneRateCounters(now - 7 * DAY);
   await retention.prunePhoneFailures(now - 7 * DAY, now);

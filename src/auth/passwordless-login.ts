@@ -50,12 +50,15 @@ export async function passwordlessLogin(
   return { client, user };
 }
 
-/** Checks a phone + code against a connection and returns the user, signing them up on first login. */
-async function loginWithCode(
+/**
+ * Checks a phone + code against a connection and returns the user, signing them up on first login.
+ * The hosted login page calls it directly: its client and connection are checked at /authorize.
+ */
+export async function loginWithCode(
   deps: LoginDeps,
   client: Client,
   connection: Connection,
-  request: LoginRequest,
+  request: Pick<LoginRequest, 'username' | 'code' | 'ip' | 'userAgent'>,
 ): Promise<User> {
   const { codes, bruteForce, users, clock, security } = deps;
   const phone = normalizePhone(request.username);

@@ -47,6 +47,10 @@ export interface SendCodeRequest {
   captcha?: string;
   userAgent: string;
   log: Log;
+  /** The grant the client must have: the OTP grant (the default), or `authorization_code` for the hosted page. */
+  grant?: string;
+  /** The login page's host: the SMS ends with WebOTP's "@host #code" line, for the browser to fill in. */
+  webOtpDomain?: string;
 }
 
 export interface SentCode {
@@ -104,7 +108,7 @@ export async function sendCode(deps: SendCodeDeps, request: SendCodeRequest): Pr
   const { config, clients, connections, rateLimiter, bruteForce, codes, outbox, stores, users } = deps;
   const { client, authenticated } = await authenticateClient(clients, request.credentials, false);
   const connection = await smsConnectionFor(connections, client, request.connection);
-  requireGrant(client);
+  requireGrant(client, request.grant);
   if (request.send === 'link')
     throw new InvalidParameter('send', 'Only "code" is supported for SMS connections');
 
@@ -191,12 +195,13 @@ export async function sendCode(deps: SendCodeDeps, request: SendCodeRequest): Pr
 
   const code = OtpCodes.generate(totp.length);
   // Rendered before the transaction: bounded, and a failure stores nothing.
-  const text = messageText(request.log, connection, {
+  const rendered = messageText(request.log, connection, {
     code,
     phone_number: phone.e164,
     application: { name: client.name },
     request_language: request.language,
   });
+  const text = request.webOtpDomain ? `${rendered}\n\n@${request.webOtpDomain} #${code}` : rendered;
   const local =
     connection.options.provider !== 'sms_gateway' || isOwnGateway(connection.options.gateway_url, config);
   const { issued, message } = await stores.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { compactVerify, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Client } from '../store/clients.js';
 import type { User } from '../store/users.js';
 import type { Clock } from '../util/clock.js';
@@ -9,6 +9,7 @@ export const ACCESS_TOKEN_LIFETIME_S = 86_400;
 export interface TokenResponse {
   access_token: string;
   id_token?: string;
+  refresh_token?: string;
   scope?: string;
   expires_in: number;
   token_type: 'Bearer';
@@ -50,7 +51,7 @@ export class TokenService {
   }
 
   /** RS256 by default; HS256 with the client secret when the client asks for it (both are what Auth0 SDKs accept). */
-  async idToken(client: Client, user: User, extra: { nonce?: string }): Promise<string> {
+  async idToken(client: Client, user: User, extra: { nonce?: string; authTime?: number }): Promise<string> {
     const claims: JWTPayload = {
       sub: userSub(user),
       aud: client.client_id,
@@ -59,6 +60,7 @@ export class TokenService {
       phone_verified: user.phone_verified,
       updated_at: new Date(user.updated_at).toISOString(),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
+      ...(extra.authTime !== undefined ? { auth_time: Math.floor(extra.authTime / 1000) } : {}),
     };
     const lifetime = client.jwt_configuration.lifetime_in_seconds;
     if (client.jwt_configuration.alg === 'HS256' && client.client_secret) {
@@ -91,6 +93,25 @@ export class TokenService {
       },
       ACCESS_TOKEN_LIFETIME_S,
     );
+  }
+
+  /**
+   * The application an id_token was issued to, if this server signed it (RS256), expired or not:
+   * OpenID Connect's logout takes an old id_token as a hint of who is logging out.
+   */
+  async audienceOfIdToken(token: string): Promise<string | undefined> {
+    try {
+      const { payload } = await compactVerify(token, async (header) => {
+        const key = header.kid ? this.keys.publicKey(header.kid) : undefined;
+        if (!key || header.alg !== 'RS256') throw new Error('unknown key');
+        return key;
+      });
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
+      if (claims.iss !== this.issuer) return undefined;
+      return typeof claims.aud === 'string' ? claims.aud : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Verifies an access token this server issued for `audience`; throws on any problem. */

@@ -54,6 +54,8 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_TEST_NUMBERS', path: 'abuse.testNumbers', kind: 'test-numbers' },
   { name: 'OTPLINE_TEST_NUMBERS_IN_PRODUCTION', path: 'abuse.testNumbersInProduction', kind: 'bool' },
   { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
+  { name: 'OTPLINE_SESSION_COOKIE_SAMESITE', path: 'login.sessionCookieSameSite', kind: 'string' },
+  { name: 'OTPLINE_WEBOTP_DOMAIN', path: 'login.webOtpDomain', kind: 'string' },
 ];
 
 /** otpline's variables and each driver's, checked for a name used twice. */

@@ -83,6 +83,25 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
         },
         { default: {} },
       ),
+      login: Type.Object(
+        {
+          sessionCookieSameSite: Type.Union([Type.Literal('lax'), Type.Literal('none')], {
+            default: 'lax',
+            description:
+              'SameSite of the hosted login session cookie. lax: silent login (prompt=none) works for apps on the same site as otpline; none: also from other sites, as Auth0 does (still HttpOnly and Secure)',
+          }),
+          webOtpDomain: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 253,
+              pattern: '^[A-Za-z0-9.-]+(:[0-9]+)?$',
+              description:
+                'The host of the login page as browsers see it: SMS from the hosted login end with the WebOTP line "@<host> #<code>", so the phone offers to fill the code in',
+            }),
+          ),
+        },
+        { default: {} },
+      ),
       tls: Type.Optional(
         Type.Object({
           cert: Type.String({

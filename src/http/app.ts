@@ -25,7 +25,9 @@ import { userBlockRoutes } from '../management/user-blocks.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import { isDatabaseUnavailable } from '../store/database.js';
+import { authorizeRoutes } from '../web/authorize.js';
 import type { App } from './app-type.js';
+import { corsForRegisteredOrigins } from './cors.js';
 import { answerWhenDurable } from './durable-replies.js';
 import { AuthError, ManagementError, reasonPhrase } from './errors.js';
 import { healthRoutes } from './health.js';
@@ -166,6 +168,7 @@ export async function buildApp(
     for (const [key, value] of Object.entries(request.body)) if (value === null) delete request.body[key];
   });
   answerWhenDurable(app, services.stores.durability);
+  corsForRegisteredOrigins(app, services.clients);
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
@@ -206,6 +209,7 @@ export async function buildApp(
   tokenEndpointRoute(app, services);
   oauthRoRoute(app, services);
   discoveryRoutes(app, services);
+  authorizeRoutes(app, services);
   gatewayRoutes(app, services);
   await receiptRoutes(app, services);
   clientRoutes(app, services);

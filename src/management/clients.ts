@@ -147,7 +147,7 @@ function defaultAuthMethod(appType: AppType): TokenEndpointAuthMethod {
 function defaultGrants(appType: AppType): string[] {
   return appType === 'non_interactive'
     ? [GRANT_CLIENT_CREDENTIALS]
-    : [GRANT_PASSWORDLESS_OTP, GRANT_LEGACY_RO];
+    : ['authorization_code', 'refresh_token', GRANT_PASSWORDLESS_OTP, GRANT_LEGACY_RO];
 }
 
 /** The client as the API shows it. The secret is shown only when created or rotated. */

@@ -115,6 +115,33 @@ export class ClientStore {
     return { clients: rows.map(fromRow), total };
   }
 
+  /**
+   * Every origin some application lets browsers call from: its allowed_origins and web_origins,
+   * and the origins of its callbacks (as Auth0 allows them by default). Cached like a client.
+   */
+  async browserOrigins(): Promise<string[]> {
+    const load = async () => {
+      const rows = await this.db
+        .selectFrom('clients')
+        .select(['callbacks', 'web_origins', 'allowed_origins'])
+        .execute();
+      const origins = new Set<string>();
+      for (const row of rows) {
+        for (const origin of [
+          ...(JSON.parse(row.allowed_origins) as string[]),
+          ...(JSON.parse(row.web_origins) as string[]),
+        ])
+          origins.add(origin.replace(/\/+$/, ''));
+        for (const callback of JSON.parse(row.callbacks) as string[]) {
+          const origin = URL.canParse(callback) ? new URL(callback).origin : undefined;
+          if (origin && origin !== 'null') origins.add(origin);
+        }
+      }
+      return [...origins];
+    };
+    return (await this.cache.readIn(this.db, 'browser-origins', load)) ?? [];
+  }
+
   async existing(clientIds: string[]): Promise<Set<string>> {
     if (clientIds.length === 0) return new Set();
     const rows = await this.db

@@ -15,6 +15,7 @@ import { RetentionStore } from './retention.js';
 import { SettingStore } from './settings.js';
 import { UserBlockStore } from './user-blocks.js';
 import { UserStore } from './users.js';
+import { WebLoginStore } from './web-logins.js';
 
 /**
  * Every repository, over one database handle. All SQL lives behind these; `transaction` gives
@@ -35,6 +36,7 @@ export class Stores {
   readonly abuse: AbuseStore;
   readonly userBlocks: UserBlockStore;
   readonly retention: RetentionStore;
+  readonly webLogins: WebLoginStore;
 
   constructor(
     private readonly db: Db,
@@ -57,6 +59,7 @@ export class Stores {
     this.abuse = new AbuseStore(db);
     this.userBlocks = new UserBlockStore(db);
     this.retention = new RetentionStore(db, dialect);
+    this.webLogins = new WebLoginStore(db);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {

@@ -36,6 +36,19 @@ export class RetentionStore {
     );
   }
 
+  /**
+   * The hosted login's authorization codes, browser sessions and refresh tokens that expired before
+   * `before`, and sessions ended by a logout. A rotated refresh token is kept until its own expiry:
+   * presented again before then, it revokes its family.
+   */
+  async pruneWebLogins(before: number): Promise<number> {
+    return (
+      (await this.inBatches('authorization_codes', sql<SqlBool>`expires_at < ${before}`)) +
+      (await this.inBatches('login_sessions', sql<SqlBool>`expires_at < ${before}`)) +
+      (await this.inBatches('refresh_tokens', sql<SqlBool>`expires_at < ${before}`))
+    );
+  }
+
   /** Finished messages last changed before `before`, with their attempts. Queued ones are kept. */
   async pruneMessages(before: number): Promise<number> {
     let total = 0;

@@ -211,6 +211,46 @@ export interface IpPhonesTable {
   phone_number: string;
 }
 
+/** An authorization code of the hosted login, by its SHA-256: single use, short lived. */
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  redirect_uri: string;
+  user_id: string;
+  session_id: string | null;
+  scope: string;
+  audience: string | null;
+  nonce: string | null;
+  /** PKCE S256 challenge; null only for confidential clients that sent none. */
+  code_challenge: string | null;
+  auth_time: number;
+  expires_at: number;
+  used: number;
+}
+
+/** A browser's login at the hosted page, by the SHA-256 of its cookie. */
+export interface LoginSessionsTable {
+  id_hash: string;
+  user_id: string;
+  connection_id: string;
+  auth_time: number;
+  expires_at: number;
+  ended: number;
+}
+
+/** A refresh token by its SHA-256; a family is one login's chain of rotations. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  scope: string;
+  audience: string | null;
+  status: 'active' | 'rotated' | 'revoked';
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   signing_keys: SigningKeysTable;
@@ -228,4 +268,7 @@ export interface Database {
   conversion_counts: ConversionCountsTable;
   abuse_flags: AbuseFlagsTable;
   ip_phones: IpPhonesTable;
+  authorization_codes: AuthorizationCodesTable;
+  login_sessions: LoginSessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }

@@ -28,6 +28,7 @@ export type GrantDeps = Pick<
   | 'tokens'
   | 'abuse'
   | 'security'
+  | 'stores'
 >;
 
 /** One module per grant type, as in node-oidc-provider. */

@@ -5,6 +5,7 @@ import { storeSeam } from './0003_store_seam.js';
 import { routingAndReceipts } from './0004_routing_and_receipts.js';
 import { abuseAndLogs } from './0005_abuse_and_logs.js';
 import { retentionIndexes } from './0006_retention_indexes.js';
+import { hostedLogin } from './0007_hosted_login.js';
 
 /** Append-only: add a new file and a new line; never edit a migration that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_routing_and_receipts': routingAndReceipts,
   '0005_abuse_and_logs': abuseAndLogs,
   '0006_retention_indexes': retentionIndexes,
+  '0007_hosted_login': hostedLogin,
 };
 
 /** Every migration this otpline knows, in the order they run. */
