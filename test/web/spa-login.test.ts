@@ -217,6 +217,24 @@ describe('hosted login from a single-page app (auth0-spa-js in Chromium)', () =>
     await page.context().close();
   });
 
+  it('speaks the browser’s language: a Spanish browser gets the page in Spanish, and a Spanish error', async () => {
+    const page = await browser.newPage({ locale: 'es-ES' });
+    await withJournal(page, async () => {
+      await page.goto(`${app.origin}/`);
+      await appState(page, app.origin);
+      await page.click('#login');
+      await page.waitForURL((url) => url.origin === server.url);
+      assert.equal(await page.getAttribute('html', 'lang'), 'es');
+      assert.equal(((await page.textContent('h1')) ?? '').trim(), 'Inicia sesión en SPA');
+      // The country picker starts at the browser's region.
+      assert.equal(await page.inputValue('#country'), 'ES');
+      await page.getByLabel('Número de teléfono', { exact: true }).fill('12');
+      await page.click('#send');
+      await page.locator('#error[role="alert"]', { hasText: 'no parece un número de teléfono' }).waitFor();
+    });
+    await page.context().close();
+  });
+
   // An app on another site than its login server (app.example vs login.example) does not get the
   // session cookie (SameSite=Lax) in its iframe, and browsers block third-party cookies anyway:
   // there, as Auth0 advises, rotating refresh tokens kept in local storage carry the login.
