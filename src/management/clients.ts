@@ -40,7 +40,27 @@ const AuthMethodSchema = Type.Union(
   ['none', 'client_secret_post', 'client_secret_basic'].map((v) => Type.Literal(v)),
 );
 
-const UrlList = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 100 });
+/** `js` → `[jJ][sS]`: JSON Schema patterns have no case-insensitive flag. */
+const anyCase = (word: string) => [...word].map((c) => `[${c}${c.toUpperCase()}]`).join('');
+
+/** Absolute URLs (a native app's custom scheme included), never ones a browser would run or read locally. */
+const UrlList = Type.Array(
+  Type.String({
+    minLength: 1,
+    maxLength: 2048,
+    pattern: `^(?!(?:${['javascript', 'data', 'vbscript', 'file', 'blob'].map(anyCase).join('|')}):)[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$`,
+  }),
+  { maxItems: 100 },
+);
+/** Origins: scheme://host[:port], with Auth0's `*.` for one level of subdomains; no path. */
+const OriginList = Type.Array(
+  Type.String({
+    minLength: 1,
+    maxLength: 2048,
+    pattern: '^[A-Za-z][A-Za-z0-9+.-]*://(\\*\\.)?[^/\\s*?#@]+/?$',
+  }),
+  { maxItems: 100 },
+);
 
 const Fields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -49,8 +69,8 @@ const Fields = {
   token_endpoint_auth_method: AuthMethodSchema,
   grant_types: Type.Array(Type.Union(KNOWN_GRANTS.map((g) => Type.Literal(g))), { maxItems: 20 }),
   callbacks: UrlList,
-  web_origins: UrlList,
-  allowed_origins: UrlList,
+  web_origins: OriginList,
+  allowed_origins: OriginList,
   allowed_logout_urls: UrlList,
   jwt_configuration: Type.Object(
     {

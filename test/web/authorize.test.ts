@@ -526,6 +526,31 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
     assert.equal((await post('https://evil.example')).headers.get('access-control-allow-origin'), null);
   });
 
+  it('the Management API refuses callbacks a browser would run, and origins with a path', async () => {
+    const token = await server.adminToken();
+    const create = (body: Record<string, unknown>) =>
+      server.call('POST', '/api/v2/clients', { token, json: { name: 'Bad', app_type: 'spa', ...body } });
+    for (const callbacks of [
+      ['javascript:alert(1)'],
+      ['JavaScript:alert(1)'],
+      ['data:text/html,hi'],
+      ['/relative'],
+    ]) {
+      const refused = await create({ callbacks });
+      assert.equal(refused.status, 400, JSON.stringify(callbacks));
+    }
+    for (const web_origins of [['https://app.example/path'], ['app.example'], ['https://user@app.example']]) {
+      const refused = await create({ web_origins });
+      assert.equal(refused.status, 400, JSON.stringify(web_origins));
+    }
+    const fine = await create({
+      callbacks: ['https://app.example/cb', 'com.example.app://callback', 'http://localhost:3000/'],
+      web_origins: ['https://app.example', 'https://*.app.example', 'http://localhost:3000/'],
+      allowed_logout_urls: ['https://app.example/?bye=1'],
+    });
+    assert.equal(fine.status, 201, fine.text);
+  });
+
   it('discovery names the browser endpoints', async () => {
     const { body } = await server.call('GET', '/.well-known/openid-configuration');
     assert.equal(body.authorization_endpoint, `${server.config.issuer}authorize`);
