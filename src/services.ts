@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AbuseGuard } from './abuse/abuse-guard.js';
 import { AttackProtection } from './abuse/attack-protection.js';
 import { CaptchaVerifier } from './abuse/captcha.js';
+import { Operators } from './admin/operators.js';
 import type { SigningKeys } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
@@ -58,6 +59,8 @@ export interface Services {
   /** The provider of messages no route matches. */
   provider: SmsProvider;
   worker: OutboxWorker;
+  /** Who may sign in to the dashboard (/admin). */
+  operators: Operators;
 }
 
 export function buildServices(input: {
@@ -139,6 +142,7 @@ export function buildServices(input: {
     rateLimiter,
     outbox,
     worker,
+    operators: new Operators(config, stores, clock),
   };
 }
 

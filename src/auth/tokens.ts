@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compactVerify, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Client } from '../store/clients.js';
 import type { User } from '../store/users.js';
@@ -5,6 +6,8 @@ import type { Clock } from '../util/clock.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export const ACCESS_TOKEN_LIFETIME_S = 86_400;
+/** Management API tokens of dashboard operators are short-lived. */
+export const OPERATOR_TOKEN_LIFETIME_S = 3600;
 
 export interface TokenResponse {
   access_token: string;
@@ -25,6 +28,11 @@ export function managementAudience(issuer: string): string {
 
 export function userinfoAudience(issuer: string): string {
   return new URL('userinfo', issuer).toString();
+}
+
+/** The left half of the token's SHA-256, base64url (both RS256 and HS256 hash with SHA-256). */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
 }
 
 /** Signs id_tokens and access tokens; verifies the access tokens it issued. */
@@ -51,7 +59,11 @@ export class TokenService {
   }
 
   /** RS256 by default; HS256 with the client secret when the client asks for it (both are what Auth0 SDKs accept). */
-  async idToken(client: Client, user: User, extra: { nonce?: string; authTime?: number }): Promise<string> {
+  async idToken(
+    client: Client,
+    user: User,
+    extra: { nonce?: string; authTime?: number; accessToken?: string },
+  ): Promise<string> {
     const claims: JWTPayload = {
       sub: userSub(user),
       aud: client.client_id,
@@ -61,6 +73,8 @@ export class TokenService {
       updated_at: new Date(user.updated_at).toISOString(),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
       ...(extra.authTime !== undefined ? { auth_time: Math.floor(extra.authTime / 1000) } : {}),
+      // OpenID Connect requires at_hash when an id_token comes with an access token from /authorize.
+      ...(extra.accessToken ? { at_hash: atHash(extra.accessToken) } : {}),
     };
     const lifetime = client.jwt_configuration.lifetime_in_seconds;
     if (client.jwt_configuration.alg === 'HS256' && client.client_secret) {
@@ -79,6 +93,14 @@ export class TokenService {
     return this.signRs256(
       { sub: userSub(user), aud: [userinfoAudience(this.issuer)], azp: client.client_id, scope },
       ACCESS_TOKEN_LIFETIME_S,
+    );
+  }
+
+  /** A dashboard operator's Management API token: every scope, one hour; each use re-checks the operator. */
+  async operatorAccessToken(client: Client, user: User, scope: string): Promise<string> {
+    return this.signRs256(
+      { sub: userSub(user), aud: managementAudience(this.issuer), azp: client.client_id, scope },
+      OPERATOR_TOKEN_LIFETIME_S,
     );
   }
 

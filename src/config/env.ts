@@ -21,6 +21,7 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_LOG_FORMAT', path: 'logFormat', kind: 'string' },
   { name: 'OTPLINE_ADMIN_CLIENT_ID', path: 'admin.clientId', kind: 'string' },
   { name: 'OTPLINE_ADMIN_CLIENT_SECRET', path: 'admin.clientSecret', kind: 'string', secret: true },
+  { name: 'OTPLINE_ADMIN_OPERATORS', path: 'admin.operators', kind: 'list' },
   { name: 'OTPLINE_TLS_CERT', path: 'tls.cert', kind: 'string' },
   { name: 'OTPLINE_TLS_KEY', path: 'tls.key', kind: 'string' },
   { name: 'OTPLINE_GATEWAY_SECRET', path: 'gateway.secret', kind: 'string', secret: true },
@@ -56,6 +57,7 @@ export const CORE_ENV_VARS: readonly EnvVar[] = [
   { name: 'OTPLINE_TRUST_PROXY', path: 'trustProxy', kind: 'bool' },
   { name: 'OTPLINE_SESSION_COOKIE_SAMESITE', path: 'login.sessionCookieSameSite', kind: 'string' },
   { name: 'OTPLINE_WEBOTP_DOMAIN', path: 'login.webOtpDomain', kind: 'string' },
+  { name: 'OTPLINE_LOGIN_DEFAULT_COUNTRY', path: 'login.defaultCountry', kind: 'string' },
 ];
 
 /** otpline's variables and each driver's, checked for a name used twice. */

@@ -80,6 +80,12 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
                 'Its secret. Without both, the first start writes generated ones to <dataDir>/admin-credentials.json (0600)',
             }),
           ),
+          operators: Type.Array(Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$' }), {
+            default: [],
+            uniqueItems: true,
+            description:
+              'E.164 phone numbers that may sign in to the dashboard at /admin (by SMS). With none here and none added, the first start prints a one-time setup link (docs/admin.md)',
+          }),
         },
         { default: {} },
       ),
@@ -99,6 +105,12 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
                 'The host of the login page as browsers see it: SMS from the hosted login end with the WebOTP line "@<host> #<code>", so the phone offers to fill the code in',
             }),
           ),
+          defaultCountry: Type.String({
+            pattern: '^[A-Z]{2}$',
+            default: 'US',
+            description:
+              "The country (ISO code) the login page's phone field and Lock's start with when the browser's language names no region (en-GB names GB); never looked up from the IP",
+          }),
         },
         { default: {} },
       ),

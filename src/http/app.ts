@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { dashboardRoutes } from '../admin/routes.js';
 import { discoveryRoutes } from '../auth/discovery.js';
 import { oauthRoRoute } from '../auth/oauth-ro.js';
 import { passwordlessStartRoute } from '../auth/passwordless-start.js';
@@ -20,12 +21,17 @@ import { clientRoutes } from '../management/clients.js';
 import { connectionRoutes } from '../management/connections.js';
 import { logRoutes } from '../management/logs.js';
 import { smsMessageRoutes } from '../management/sms-messages.js';
+import { smsPreviewRoute } from '../management/sms-preview.js';
+import { smsStreamRoute } from '../management/sms-stream.js';
+import { statsRoutes } from '../management/stats.js';
 import { throttleRoutes } from '../management/throttles.js';
 import { userBlockRoutes } from '../management/user-blocks.js';
 import { userRoutes } from '../management/users.js';
 import type { Services } from '../services.js';
 import { isDatabaseUnavailable } from '../store/database.js';
 import { authorizeRoutes } from '../web/authorize.js';
+import { clientInfoRoutes } from '../web/client-info.js';
+import { crossOriginRoutes } from '../web/cross-origin.js';
 import type { App } from './app-type.js';
 import { corsForRegisteredOrigins } from './cors.js';
 import { answerWhenDurable } from './durable-replies.js';
@@ -210,15 +216,21 @@ export async function buildApp(
   oauthRoRoute(app, services);
   discoveryRoutes(app, services);
   authorizeRoutes(app, services);
+  crossOriginRoutes(app, services);
+  clientInfoRoutes(app, services);
   gatewayRoutes(app, services);
   await receiptRoutes(app, services);
   clientRoutes(app, services);
   connectionRoutes(app, services);
   userRoutes(app, services);
   smsMessageRoutes(app, services);
+  smsStreamRoute(app, services);
+  smsPreviewRoute(app, services);
+  statsRoutes(app, services);
   attackProtectionRoutes(app, services);
   userBlockRoutes(app, services);
   logRoutes(app, services);
   throttleRoutes(app, services);
+  dashboardRoutes(app, services);
   return app;
 }

@@ -1,27 +1,40 @@
 import type { FastifyRequest } from 'fastify';
+import type { JWTPayload } from 'jose';
 import Type, { type TSchema } from 'typebox';
+import { DASHBOARD_CLIENT_ID } from '../admin/operators.js';
 import { managementAudience } from '../auth/tokens.js';
 import { ManagementError } from '../http/errors.js';
 import type { Services } from '../services.js';
 import type { ManagementScope } from './scopes.js';
 
 /** What checking a Management API token needs. */
-export type ManagementAuthDeps = Pick<Services, 'config' | 'tokens'>;
+export type ManagementAuthDeps = Pick<Services, 'config' | 'tokens' | 'operators'>;
+
+/**
+ * The scopes of a valid Management API token in an Authorization header. A dashboard operator's
+ * token (a user's, not a client's) counts only while that phone is still an operator.
+ */
+export async function managementScopes(services: ManagementAuthDeps, header: string | undefined) {
+  const match = header ? /^bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) throw new ManagementError(401, 'missing_authentication', 'Missing authentication');
+  let payload: JWTPayload;
+  try {
+    payload = await services.tokens.verifyAccessToken(match[1], managementAudience(services.config.issuer));
+  } catch {
+    throw new ManagementError(401, 'invalid_token', 'Invalid token');
+  }
+  if (payload.gty !== 'client-credentials') {
+    const userId = /^sms\|(.+)$/.exec(payload.sub ?? '')?.[1];
+    if (payload.azp !== DASHBOARD_CLIENT_ID || !userId || !(await services.operators.operatorPhone(userId)))
+      throw new ManagementError(401, 'invalid_token', 'Invalid token: not an operator of this otpline');
+  }
+  return typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+}
 
 /** An onRequest hook (it runs before the body is read) that admits only a valid Management API token carrying `scope`. */
 export function requireScope(services: ManagementAuthDeps, scope: ManagementScope) {
-  const audience = managementAudience(services.config.issuer);
   return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers.authorization;
-    const match = header ? /^bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) throw new ManagementError(401, 'missing_authentication', 'Missing authentication');
-    let granted: string[];
-    try {
-      const payload = await services.tokens.verifyAccessToken(match[1], audience);
-      granted = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    } catch {
-      throw new ManagementError(401, 'invalid_token', 'Invalid token');
-    }
+    const granted = await managementScopes(services, request.headers.authorization);
     if (!granted.includes(scope)) {
       throw new ManagementError(403, 'insufficient_scope', `Insufficient scope, expected any of: ${scope}`);
     }

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { refuseDashboardClient } from '../admin/built-ins.js';
 import type { App } from '../http/app-type.js';
 import { InvalidBody, ManagementError, NotFound } from '../http/errors.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
@@ -167,7 +168,7 @@ function defaultAuthMethod(appType: AppType): TokenEndpointAuthMethod {
 function defaultGrants(appType: AppType): string[] {
   return appType === 'non_interactive'
     ? [GRANT_CLIENT_CREDENTIALS]
-    : ['authorization_code', 'refresh_token', GRANT_PASSWORDLESS_OTP, GRANT_LEGACY_RO];
+    : ['authorization_code', 'implicit', 'refresh_token', GRANT_PASSWORDLESS_OTP, GRANT_LEGACY_RO];
 }
 
 /** The client as the API shows it. The secret is shown only when created or rotated. */
@@ -305,6 +306,7 @@ export function clientRoutes(
       onRequest: requireScope(services, 'update:clients'),
     },
     async (request) => {
+      refuseDashboardClient(request.params.id);
       const client = await load(request.params.id);
       const body = request.body;
       const updated: Client = {
@@ -343,6 +345,7 @@ export function clientRoutes(
       onRequest: requireScope(services, 'update:clients'),
     },
     async (request) => {
+      refuseDashboardClient(request.params.id);
       const client = await load(request.params.id);
       const updated = { ...client, client_secret: newSecret(), updated_at: clock.now() };
       await clients.update(updated);
@@ -357,6 +360,7 @@ export function clientRoutes(
       onRequest: requireScope(services, 'delete:clients'),
     },
     async (request, reply) => {
+      refuseDashboardClient(request.params.id);
       const client = await load(request.params.id);
       if (client.is_management) {
         throw new ManagementError(

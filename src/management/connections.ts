@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { checkConnectionChange, refuseOperatorsConnectionDelete } from '../admin/built-ins.js';
 import type { App } from '../http/app-type.js';
 import { Conflict, InvalidBody, NotFound } from '../http/errors.js';
 import { MAX_FREE_FORM_DEPTH } from '../http/json-depth.js';
@@ -255,6 +256,7 @@ export function connectionRoutes(
         throw new InvalidBody(`strategy "${strategy}" is not supported: otpline serves "sms" connections`);
       checkOptions(options);
       const enabled = [...new Set(body.enabled_clients ?? [])];
+      checkConnectionChange({ name, options, enabled_clients: enabled });
       await checkClients(enabled);
       if (await connections.getByName(name))
         throw new Conflict('connection_conflict', 'A connection with the same name already exists');
@@ -333,6 +335,7 @@ export function connectionRoutes(
       const options = body.options ? keepSecrets(body.options, connection.options) : connection.options;
       checkOptions(options);
       const enabled = body.enabled_clients ? [...new Set(body.enabled_clients)] : connection.enabled_clients;
+      checkConnectionChange({ name: connection.name, options, enabled_clients: enabled });
       if (body.enabled_clients) await checkClients(enabled);
       const updated: Connection = {
         ...connection,
@@ -356,7 +359,7 @@ export function connectionRoutes(
       onRequest: requireScope(services, 'delete:connections'),
     },
     async (request, reply) => {
-      await load(request.params.id);
+      refuseOperatorsConnectionDelete(await load(request.params.id));
       await connections.delete(request.params.id);
       reply.status(202);
     },

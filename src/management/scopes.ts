@@ -15,6 +15,7 @@ export const MANAGEMENT_SCOPES = [
   'read:logs',
   'read:attack_protection',
   'update:attack_protection',
+  'read:stats',
 ] as const;
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];

@@ -5,7 +5,7 @@ import { NotFound } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { IdParams, type ManagementAuthDeps, PagedReply, PageQuery, paged, requireScope } from './auth.js';
 
-const Status = Type.Union(
+export const Status = Type.Union(
   ['queued', 'processing', 'sent', 'failed', 'expired', 'delivered', 'undelivered'].map((s) =>
     Type.Literal(s),
   ),
@@ -29,7 +29,7 @@ const Attempt = Type.Object({
   finished_at: Type.String(),
 });
 
-const MessageReply = Type.Object({
+export const MessageReply = Type.Object({
   id: Type.String(),
   source: Type.String(),
   dispatch: Type.String({
@@ -61,7 +61,7 @@ const MessageReply = Type.Object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageReply> {
+export function present(m: MessageRow, attempts: AttemptRow[]): Static<typeof MessageReply> {
   return {
     id: m.id,
     source: m.source,

@@ -10,9 +10,11 @@ import { COMMITTED_AT_ONCE, type Db, type Dialect, type Durability } from './dat
 import { EventStore } from './events.js';
 import { KeyStore } from './keys.js';
 import { MessageStore } from './messages.js';
+import { OperatorStore } from './operators.js';
 import { ProviderHealthStore } from './provider-health.js';
 import { RetentionStore } from './retention.js';
 import { SettingStore } from './settings.js';
+import { StatsStore } from './stats.js';
 import { UserBlockStore } from './user-blocks.js';
 import { UserStore } from './users.js';
 import { WebLoginStore } from './web-logins.js';
@@ -37,6 +39,8 @@ export class Stores {
   readonly userBlocks: UserBlockStore;
   readonly retention: RetentionStore;
   readonly webLogins: WebLoginStore;
+  readonly operators: OperatorStore;
+  readonly stats: StatsStore;
 
   constructor(
     private readonly db: Db,
@@ -60,6 +64,8 @@ export class Stores {
     this.userBlocks = new UserBlockStore(db);
     this.retention = new RetentionStore(db, dialect);
     this.webLogins = new WebLoginStore(db);
+    this.operators = new OperatorStore(db);
+    this.stats = new StatsStore(db);
   }
 
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T> {

@@ -191,6 +191,19 @@ export class MessageStore {
     return { messages: rows, attempts: await this.attemptsOf(rows.map((m) => m.id)), total };
   }
 
+  /** Messages changed at or after `since` (oldest change first), with their attempts: the live log's poll. */
+  async changedSince(
+    since: number,
+    filter: { status?: MessageStatus; recipient?: string },
+    limit: number,
+  ): Promise<{ messages: MessageRow[]; attempts: AttemptRow[] }> {
+    let query = this.db.selectFrom('messages').selectAll().where('updated_at', '>=', since);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.recipient) query = query.where('recipient', '=', filter.recipient);
+    const messages = await query.orderBy('updated_at').orderBy('id').limit(limit).execute();
+    return { messages, attempts: await this.attemptsOf(messages.map((m) => m.id)) };
+  }
+
   private async attemptsOf(ids: string[]): Promise<AttemptRow[]> {
     if (ids.length === 0) return [];
     return this.db

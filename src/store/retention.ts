@@ -37,15 +37,16 @@ export class RetentionStore {
   }
 
   /**
-   * The hosted login's authorization codes, browser sessions and refresh tokens that expired before
-   * `before`, and sessions ended by a logout. A rotated refresh token is kept until its own expiry:
+   * The hosted login's authorization codes, browser sessions, refresh tokens and login tickets that
+   * expired before `before`, and sessions ended by a logout. A rotated refresh token is kept until its own expiry:
    * presented again before then, it revokes its family.
    */
   async pruneWebLogins(before: number): Promise<number> {
     return (
       (await this.inBatches('authorization_codes', sql<SqlBool>`expires_at < ${before}`)) +
       (await this.inBatches('login_sessions', sql<SqlBool>`expires_at < ${before}`)) +
-      (await this.inBatches('refresh_tokens', sql<SqlBool>`expires_at < ${before}`))
+      (await this.inBatches('refresh_tokens', sql<SqlBool>`expires_at < ${before}`)) +
+      (await this.inBatches('login_tickets', sql<SqlBool>`expires_at < ${before}`))
     );
   }
 

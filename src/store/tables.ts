@@ -251,6 +251,30 @@ export interface RefreshTokensTable {
   expires_at: number;
 }
 
+/** A phone that may sign in to the dashboard, added through the setup link (config ones are not stored). */
+export interface OperatorsTable {
+  phone_number: string;
+  /** How it was added: `setup_link`. */
+  added_by: string;
+  created_at: number;
+}
+
+/** A login ticket of the embedded login, by its SHA-256: single use, minutes long. */
+export interface LoginTicketsTable {
+  ticket_hash: string;
+  /** `co`: from /co/authenticate, for /authorize; `verify`: from /passwordless/verify, for verify_redirect. */
+  kind: 'co' | 'verify';
+  client_id: string;
+  user_id: string;
+  connection_id: string;
+  /** SHA-256 of what the browser must show with the ticket: the co_verifier, or phone and code. */
+  binding_hash: string;
+  co_id: string | null;
+  auth_time: number;
+  expires_at: number;
+  used: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   signing_keys: SigningKeysTable;
@@ -271,4 +295,6 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   login_sessions: LoginSessionsTable;
   refresh_tokens: RefreshTokensTable;
+  operators: OperatorsTable;
+  login_tickets: LoginTicketsTable;
 }

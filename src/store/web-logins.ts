@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './database.js';
-import type { AuthorizationCodesTable, LoginSessionsTable, RefreshTokensTable } from './tables.js';
+import type {
+  AuthorizationCodesTable,
+  LoginSessionsTable,
+  LoginTicketsTable,
+  RefreshTokensTable,
+} from './tables.js';
 
 /** Secrets are kept as their SHA-256: a copy of the database logs nobody in. */
 export function secretHash(secret: string): string {
@@ -10,6 +15,7 @@ export function secretHash(secret: string): string {
 export type NewAuthorizationCode = Omit<AuthorizationCodesTable, 'code_hash' | 'used'>;
 export type LoginSession = Omit<LoginSessionsTable, 'id_hash' | 'ended'>;
 export type RefreshToken = Omit<RefreshTokensTable, 'token_hash'>;
+export type LoginTicket = Omit<LoginTicketsTable, 'ticket_hash' | 'used'>;
 
 /**
  * What the hosted login keeps: authorization codes, browser sessions and refresh tokens. Each
@@ -50,6 +56,43 @@ export class WebLoginStore {
     if (!row) return undefined;
     if (Number(taken.numUpdatedRows) === 1) return { row };
     return row.used === 1 ? { reused: row } : undefined;
+  }
+
+  async saveTicket(ticket: string, row: LoginTicket): Promise<void> {
+    await this.db
+      .insertInto('login_tickets')
+      .values({ ...row, ticket_hash: secretHash(ticket), used: 0 })
+      .execute();
+  }
+
+  /**
+   * Uses a login ticket: the row when this call is the first to use it before it expires, else
+   * undefined (unknown, expired or used already; a ticket is worth one login).
+   */
+  async useTicket(ticket: string, now: number): Promise<LoginTicket | undefined> {
+    const hash = secretHash(ticket);
+    const taken = await this.db
+      .updateTable('login_tickets')
+      .set({ used: 1 })
+      .where('ticket_hash', '=', hash)
+      .where('used', '=', 0)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) return undefined;
+    return this.db
+      .selectFrom('login_tickets')
+      .select([
+        'kind',
+        'client_id',
+        'user_id',
+        'connection_id',
+        'binding_hash',
+        'co_id',
+        'auth_time',
+        'expires_at',
+      ])
+      .where('ticket_hash', '=', hash)
+      .executeTakeFirst();
   }
 
   async startSession(id: string, session: LoginSession): Promise<void> {

@@ -2,18 +2,29 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import Type, { type Static } from 'typebox';
+import { audienceAllowed, claimSetupLink, mayGetCode, operatorSmsWanted } from '../admin/dashboard-login.js';
 import { loginWithCode } from '../auth/passwordless-login.js';
 import { userAgent } from '../auth/request-info.js';
 import { type SendCodeDeps, sendCode } from '../auth/send-code.js';
-import { userinfoAudience } from '../auth/tokens.js';
+import { ACCESS_TOKEN_LIFETIME_S, userinfoAudience } from '../auth/tokens.js';
 import { OtplineError } from '../errors.js';
 import type { App } from '../http/app-type.js';
+import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import type { Client } from '../store/clients.js';
 import type { Connection } from '../store/connections.js';
+import { secretHash } from '../store/web-logins.js';
 import { newSecret } from '../util/ids.js';
 import { assetRoutes } from './assets.js';
-import { CookieSigner, clearCookie, cookiesOf, LOGIN_COOKIE, SESSION_COOKIE, setCookie } from './cookies.js';
+import {
+  CO_VERIFIER_COOKIE,
+  CookieSigner,
+  clearCookie,
+  cookiesOf,
+  LOGIN_COOKIE,
+  SESSION_COOKIE,
+  setCookie,
+} from './cookies.js';
 import { fill, pickLanguage, type Words, wordsFor } from './i18n.js';
 import { type Branding, codePage, escapeHtml, messagePage, phonePage, readablePhone } from './pages.js';
 
@@ -24,8 +35,19 @@ export const SESSION_TTL_MS = 7 * 24 * 3600_000;
 /** Authorization codes are for an immediate exchange. */
 const AUTHORIZATION_CODE_TTL_MS = 120_000;
 
-type ResponseMode = 'query' | 'fragment' | 'form_post' | 'web_message';
+export type ResponseMode = 'query' | 'fragment' | 'form_post' | 'web_message';
 const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post', 'web_message'];
+
+/** The code flow, or the implicit flow auth0.js and Lock apps often use (tokens straight from /authorize). */
+export type ResponseType = 'code' | 'token' | 'id_token' | 'id_token token';
+
+/** A response_type in any order (`token id_token`), or undefined when otpline does not do it (hybrid flows). */
+function responseTypeOf(value: string | undefined): ResponseType | undefined {
+  const parts = [...new Set((value ?? '').split(' ').filter(Boolean))].sort().join(' ');
+  return ['code', 'token', 'id_token', 'id_token token'].includes(parts)
+    ? (parts as ResponseType)
+    : undefined;
+}
 
 /** One login in progress, carried by the browser in a signed cookie (no table, any node reads it). */
 export interface LoginTransaction {
@@ -35,6 +57,8 @@ export interface LoginTransaction {
   connection: string;
   redirectUri: string;
   responseMode: ResponseMode;
+  /** `code` when absent (logins started before the implicit flow existed). */
+  responseType?: ResponseType;
   state?: string;
   nonce?: string;
   scope: string;
@@ -68,6 +92,8 @@ const AuthorizeQuery = Type.Object(
     login_hint: short('A phone number to fill in', 64),
     audience: short('The API the access token is for', 2048),
     max_age: short('Seconds since the last login beyond which the user signs in again', 16),
+    login_ticket: short('Embedded login: the ticket from /co/authenticate; logs in without the page', 128),
+    realm: short('Embedded login: the connection the ticket is for', 128),
   },
   { additionalProperties: true },
 );
@@ -93,7 +119,7 @@ function originOf(url: string): string {
 }
 
 /** The region of the browser's first language (en-GB → GB), for the country picker's default. */
-function regionOf(acceptLanguage: string | undefined): string | undefined {
+export function regionOf(acceptLanguage: string | undefined): string | undefined {
   const match = /^[a-z]{2,3}-([A-Z]{2})\b/i.exec(acceptLanguage?.split(',')[0]?.trim() ?? '');
   return match?.[1]?.toUpperCase();
 }
@@ -138,6 +164,41 @@ function securePage(
 
 const nonce = () => randomBytes(16).toString('base64url');
 
+/** Sends the answer (a code, or an error) to the application, in the response mode it asked for. */
+export function respond(
+  reply: FastifyReply,
+  to: { redirectUri: string; responseMode: ResponseMode; state?: string },
+  params: Record<string, string>,
+): FastifyReply {
+  const all = { ...params, ...(to.state !== undefined ? { state: to.state } : {}) };
+  const styleNonce = nonce();
+  if (to.responseMode === 'web_message') {
+    // auth0-spa-js (getTokenSilently) and auth0.js listen for this message in their hidden iframe.
+    const scriptNonce = nonce();
+    const message = JSON.stringify({ type: 'authorization_response', response: all }).replace(
+      /</g,
+      '\\u003c',
+    );
+    const origin = JSON.stringify(originOf(to.redirectUri));
+    return securePage(reply, { styleNonce, scriptNonce, frameAncestor: originOf(to.redirectUri) }).send(
+      `<!doctype html><html><head><meta charset="utf-8"><title>…</title></head><body><script nonce="${scriptNonce}">(window.opener || window.parent).postMessage(${message}, ${origin});</script></body></html>`,
+    );
+  }
+  if (to.responseMode === 'form_post') {
+    const scriptNonce = nonce();
+    const inputs = Object.entries(all)
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
+    return securePage(reply, { styleNonce, scriptNonce, formAction: originOf(to.redirectUri) }).send(
+      `<!doctype html><html><head><meta charset="utf-8"><title>…</title></head><body><form method="post" action="${escapeHtml(to.redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form><script nonce="${scriptNonce}">document.forms[0].submit();</script></body></html>`,
+    );
+  }
+  const url = new URL(to.redirectUri);
+  if (to.responseMode === 'fragment') url.hash = new URLSearchParams(all).toString();
+  else for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
+  return reply.header('cache-control', 'no-store').redirect(url.toString(), 302);
+}
+
 /**
  * The hosted login: `GET /authorize` (authorization code flow with PKCE, as OpenID Connect clients
  * and Auth0's SDKs use it), the two forms of the page (phone, then code), and the answer to the
@@ -176,48 +237,46 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
     );
   };
 
-  /** Sends the answer (a code, or an error) to the application, in the response mode it asked for. */
-  const respond = (
-    reply: FastifyReply,
-    to: { redirectUri: string; responseMode: ResponseMode; state?: string },
-    params: Record<string, string>,
-  ) => {
-    const all = { ...params, ...(to.state !== undefined ? { state: to.state } : {}) };
-    const styleNonce = nonce();
-    if (to.responseMode === 'web_message') {
-      // auth0-spa-js (getTokenSilently) and auth0.js listen for this message in their hidden iframe.
-      const scriptNonce = nonce();
-      const message = JSON.stringify({ type: 'authorization_response', response: all }).replace(
-        /</g,
-        '\\u003c',
-      );
-      const origin = JSON.stringify(originOf(to.redirectUri));
-      return securePage(reply, { styleNonce, scriptNonce, frameAncestor: originOf(to.redirectUri) }).send(
-        `<!doctype html><html><head><meta charset="utf-8"><title>…</title></head><body><script nonce="${scriptNonce}">(window.opener || window.parent).postMessage(${message}, ${origin});</script></body></html>`,
-      );
-    }
-    if (to.responseMode === 'form_post') {
-      const scriptNonce = nonce();
-      const inputs = Object.entries(all)
-        .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-        .join('');
-      return securePage(reply, { styleNonce, scriptNonce, formAction: originOf(to.redirectUri) }).send(
-        `<!doctype html><html><head><meta charset="utf-8"><title>…</title></head><body><form method="post" action="${escapeHtml(to.redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form><script nonce="${scriptNonce}">document.forms[0].submit();</script></body></html>`,
-      );
-    }
-    const url = new URL(to.redirectUri);
-    if (to.responseMode === 'fragment') url.hash = new URLSearchParams(all).toString();
-    else for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-    return reply.header('cache-control', 'no-store').redirect(url.toString(), 302);
-  };
-
-  /** Logs the browser in (a session cookie) and answers the application with a fresh code. */
-  const issueCode = async (
+  /**
+   * Answers the application for a signed-in user: a fresh code, or (implicit flow) the tokens
+   * themselves, never a refresh token (a browser URL is no place for one).
+   */
+  const issueGrant = async (
     reply: FastifyReply,
     tx: Omit<LoginTransaction, 'exp' | 'csrf' | 'language' | 'country' | 'connection'>,
     userId: string,
     session: { id: string; authTime: number },
   ) => {
+    // The dashboard's Management API tokens are for operators only.
+    if (!(await mayGetCode(deps, tx.audience, userId)))
+      return respond(reply, tx, {
+        error: 'access_denied',
+        error_description: 'This phone number may not use the dashboard',
+      });
+    const responseType = tx.responseType ?? 'code';
+    if (responseType !== 'code') {
+      const [client, user] = await Promise.all([deps.clients.get(tx.clientId), deps.users.get(userId)]);
+      if (!client || !user)
+        return respond(reply, tx, { error: 'access_denied', error_description: 'Login failed' });
+      const types = responseType.split(' ');
+      const accessToken = types.includes('token')
+        ? await deps.tokens.userAccessToken(client, user, tx.scope)
+        : undefined;
+      const idToken = types.includes('id_token')
+        ? await deps.tokens.idToken(client, user, {
+            nonce: tx.nonce,
+            authTime: session.authTime,
+            accessToken,
+          })
+        : undefined;
+      return respond(reply, tx, {
+        ...(accessToken
+          ? { access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_LIFETIME_S) }
+          : {}),
+        ...(idToken ? { id_token: idToken } : {}),
+        scope: tx.scope,
+      });
+    }
     const code = newSecret();
     await deps.stores.webLogins.saveCode(code, {
       client_id: tx.clientId,
@@ -255,6 +314,64 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
     return user ? { id, ...session } : undefined;
   };
 
+  /** Logs the browser in: a session (its cookie) that makes the next /authorize silent. */
+  const startSession = async (reply: FastifyReply, userId: string, connectionId: string) => {
+    const id = newSecret();
+    const authTime = clock.now();
+    await deps.stores.webLogins.startSession(id, {
+      user_id: userId,
+      connection_id: connectionId,
+      auth_time: authTime,
+      expires_at: authTime + SESSION_TTL_MS,
+    });
+    setCookie(reply, SESSION_COOKIE, id, SESSION_TTL_MS / 1000, deps.config.login.sessionCookieSameSite);
+    return { id, authTime };
+  };
+
+  /**
+   * The embedded login's second step (auth0.js, Lock): the ticket /co/authenticate gave after the
+   * right code answers the application, without showing the page. The ticket works once, for its
+   * client. With the co_verifier cookie /co/authenticate set, the browser is also logged in at
+   * otpline (a session, for silent logins). Browsers that block third-party cookies (an app on
+   * another site) do not send that cookie: the application then gets its answer, which its
+   * state, nonce or PKCE check as any answer from /authorize, but no session starts, so a ticket
+   * planted in someone else's browser can never log it in at otpline. A co_verifier of another
+   * login is refused.
+   */
+  const redeemTicket = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    client: Client,
+    ticket: string,
+    realm: string | undefined,
+    params: Omit<LoginTransaction, 'exp' | 'csrf' | 'language' | 'country' | 'connection'>,
+  ) => {
+    const fail = (description: string) =>
+      respond(reply, params, { error: 'access_denied', error_description: description });
+    const row = await deps.stores.webLogins.useTicket(ticket, clock.now());
+    const verifier = cookiesOf(request).get(CO_VERIFIER_COOKIE);
+    clearCookie(reply, CO_VERIFIER_COOKIE, 'none');
+    if (row?.kind !== 'co' || row.client_id !== client.client_id)
+      return fail('Invalid or expired login ticket');
+    const bound = verifier !== undefined;
+    if (bound && (verifier.length > 128 || !safeEqual(secretHash(verifier), row.binding_hash))) {
+      request.log.warn({ clientId: client.client_id }, 'authorize: a login ticket with another co_verifier');
+      return fail('The login ticket was issued to another browser');
+    }
+    const connection = await deps.connections.get(row.connection_id);
+    if (
+      connection?.strategy !== 'sms' ||
+      !connection.enabled_clients.includes(client.client_id) ||
+      (realm !== undefined && realm !== connection.name)
+    )
+      return fail('The login ticket is not for this connection');
+    if (!(await deps.users.get(row.user_id))) return fail('The user no longer exists');
+    const session = bound
+      ? await startSession(reply, row.user_id, connection.id)
+      : { id: '', authTime: row.auth_time };
+    return issueGrant(reply, params, row.user_id, session);
+  };
+
   app.get(
     '/authorize',
     {
@@ -286,10 +403,17 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
           client,
         );
       }
-      const responseMode = (q.response_mode ?? 'query') as ResponseMode;
+      const responseType = responseTypeOf(q.response_type);
+      const implicit = responseType !== undefined && responseType !== 'code';
+      // Tokens never go in a query string (server logs, Referer): the implicit flow answers in the fragment.
+      const fallbackMode = implicit ? 'fragment' : 'query';
+      const responseMode = (q.response_mode ?? fallbackMode) as ResponseMode;
       const to = {
         redirectUri,
-        responseMode: RESPONSE_MODES.includes(responseMode) ? responseMode : 'query',
+        responseMode:
+          RESPONSE_MODES.includes(responseMode) && !(implicit && responseMode === 'query')
+            ? responseMode
+            : fallbackMode,
         state: q.state,
       } as const;
       const fail = (error: string, description: string) =>
@@ -298,11 +422,24 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
         return fail('invalid_request', `Unsupported response_mode: ${responseMode}`);
       if (responseMode === 'web_message' && !client.web_origins.includes(originOf(redirectUri)))
         return stop(reply, language, 400, 'The origin is not in the application’s web_origins.', client);
-      if (q.response_type !== 'code')
-        return fail('unsupported_response_type', 'Only response_type=code is supported');
-      if (!client.grant_types.includes('authorization_code'))
-        return fail('unauthorized_client', "Grant type 'authorization_code' not allowed for the client.");
-      if (q.code_challenge !== undefined) {
+      if (!responseType)
+        return fail(
+          'unsupported_response_type',
+          'Unsupported response_type: use code, token, id_token or id_token token',
+        );
+      const grant = implicit ? 'implicit' : 'authorization_code';
+      if (!client.grant_types.includes(grant))
+        return fail('unauthorized_client', `Grant type '${grant}' not allowed for the client.`);
+      if (implicit) {
+        if (responseMode === 'query')
+          return fail('invalid_request', 'response_mode=query is not allowed with tokens in the response');
+        // OpenID Connect: the nonce is what ties an id_token from the front channel to this login.
+        if (responseType.includes('id_token') && !q.nonce)
+          return fail('invalid_request', 'nonce is required when response_type includes id_token');
+        // Tokens for other APIs (the dashboard's Management API) only come from the code flow.
+        if (q.audience && q.audience !== userinfoAudience(deps.config.issuer))
+          return fail('access_denied', `Service not found: ${q.audience}`);
+      } else if (q.code_challenge !== undefined) {
         if ((q.code_challenge_method ?? 'plain') !== 'S256')
           return fail('invalid_request', 'code_challenge_method must be S256');
         if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge))
@@ -310,8 +447,19 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
       } else if (client.token_endpoint_auth_method === 'none') {
         return fail('invalid_request', 'Public applications must use PKCE (code_challenge with S256)');
       }
-      if (q.audience && q.audience !== userinfoAudience(deps.config.issuer))
+      if (q.audience && !audienceAllowed(client, q.audience, deps.config.issuer))
         return fail('access_denied', `Service not found: ${q.audience}`);
+      const params = {
+        clientId: client.client_id,
+        ...to,
+        responseType,
+        nonce: q.nonce,
+        scope: q.scope ?? 'openid',
+        audience: q.audience,
+        codeChallenge: implicit ? undefined : q.code_challenge,
+      };
+      if (q.login_ticket !== undefined)
+        return redeemTicket(request, reply, client, q.login_ticket, q.realm ?? q.connection, params);
       const connection = await connectionFor(client, q.connection);
       if (!connection)
         return fail(
@@ -322,14 +470,6 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
         );
       const prompts = (q.prompt ?? '').split(' ').filter(Boolean);
       const maxAge = q.max_age !== undefined && /^\d{1,9}$/.test(q.max_age) ? Number(q.max_age) : undefined;
-      const params = {
-        clientId: client.client_id,
-        ...to,
-        nonce: q.nonce,
-        scope: q.scope ?? 'openid',
-        audience: q.audience,
-        codeChallenge: q.code_challenge,
-      };
 
       const session = prompts.includes('login') ? undefined : await sessionOf(request);
       const fresh =
@@ -337,14 +477,15 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
         session.connection_id === connection.id &&
         (maxAge === undefined || clock.now() - session.auth_time <= maxAge * 1000);
       if (session && fresh) {
-        return issueCode(reply, params, session.user_id, { id: session.id, authTime: session.auth_time });
+        return issueGrant(reply, params, session.user_id, { id: session.id, authTime: session.auth_time });
       }
       if (prompts.includes('none')) return fail('login_required', 'Login required');
       if (responseMode === 'web_message')
         return fail('login_required', 'Login required: web_message answers silent logins only');
 
       const hint = q.login_hint ? parsePhoneNumberFromString(q.login_hint) : undefined;
-      const country = hint?.country ?? regionOf(request.headers['accept-language']) ?? 'US';
+      const country =
+        hint?.country ?? regionOf(request.headers['accept-language']) ?? deps.config.login.defaultCountry;
       const tx: LoginTransaction = {
         ...params,
         exp: clock.now() + LOGIN_TTL_MS,
@@ -464,8 +605,13 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
     );
   };
 
-  const send = (request: FastifyRequest, tx: LoginTransaction, phone: string) =>
-    sendCode(deps, {
+  const send = async (request: FastifyRequest, tx: LoginTransaction, phone: string) => {
+    const e164 = normalizePhone(phone);
+    if (e164.ok && !(await operatorSmsWanted(deps, request, tx.connection, e164.e164))) {
+      request.log.info('dashboard sign-in for a phone that is not an operator: no SMS sent');
+      return { phone_number: e164.e164 };
+    }
+    return sendCode(deps, {
       credentials: { clientId: tx.clientId },
       connection: tx.connection,
       phoneNumber: phone,
@@ -476,6 +622,7 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
       grant: 'authorization_code',
       webOtpDomain: deps.config.login.webOtpDomain,
     });
+  };
 
   formRoute(
     '/authorize/phone',
@@ -551,23 +698,10 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
         if (!(err instanceof OtplineError)) throw err;
         return renderCode(reply, 400, tx, client, connection, { error: explain(t, err) });
       }
-      const sessionId = newSecret();
-      const authTime = clock.now();
-      await deps.stores.webLogins.startSession(sessionId, {
-        user_id: user.id,
-        connection_id: connection.id,
-        auth_time: authTime,
-        expires_at: authTime + SESSION_TTL_MS,
-      });
-      setCookie(
-        reply,
-        SESSION_COOKIE,
-        sessionId,
-        SESSION_TTL_MS / 1000,
-        deps.config.login.sessionCookieSameSite,
-      );
+      await claimSetupLink(deps, request, reply, client, user);
+      const session = await startSession(reply, user.id, connection.id);
       clearCookie(reply, LOGIN_COOKIE);
-      return issueCode(reply, tx, user.id, { id: sessionId, authTime });
+      return issueGrant(reply, tx, user.id, session);
     },
   );
 

@@ -5,6 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const SESSION_COOKIE = 'otpline_session';
 /** One login in progress (its /authorize parameters, the phone, the CSRF token), signed. */
 export const LOGIN_COOKIE = 'otpline_login';
+/**
+ * The embedded login's co_verifier, set by /co/authenticate (a cross-site call, hence SameSite=None)
+ * and shown back at /authorize with the login ticket: the ticket works only in that browser.
+ */
+export const CO_VERIFIER_COOKIE = 'otpline_co';
+/** A code checked at /passwordless/verify, for /passwordless/verify_redirect to finish the login with. */
+export const VERIFY_COOKIE = 'otpline_pv';
 
 /** The cookies of a request, by name (the first of each name wins, as browsers send the most specific first). */
 export function cookiesOf(request: FastifyRequest): Map<string, string> {

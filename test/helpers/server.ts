@@ -89,7 +89,9 @@ export async function startTestServer(
   const clock = new ManualClock(Date.now());
   const logger = options.logger ?? createLogger(process.env.OTPLINE_TEST_LOG ?? 'silent');
   // A driver list of the test's own: the server makes its providers from it, as from the registry.
-  const running = await startServer(loaded, { clock, logger, ...startOptions, drivers });
+  // The first start's setup link (no dashboard operator configured) is not printed in test output.
+  const quiet = { write: () => true };
+  const running = await startServer(loaded, { clock, logger, setupLinkOut: quiet, ...startOptions, drivers });
   const base = `${https ? 'https' : 'http'}://localhost:${port}`;
 
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {

@@ -308,10 +308,11 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
       }),
     );
     assert.equal(new URL(audience.location ?? '').searchParams.get('error'), 'access_denied');
-    const implicit = await browser.get(
-      authorizePath({ ...base, response_type: 'token', redirect_uri: CALLBACK }),
+    // Hybrid flows are not served (the implicit flow is: test/web/cross-origin.test.ts).
+    const hybrid = await browser.get(
+      authorizePath({ ...base, response_type: 'code id_token', redirect_uri: CALLBACK }),
     );
-    assert.equal(new URL(implicit.location ?? '').searchParams.get('error'), 'unsupported_response_type');
+    assert.equal(new URL(hybrid.location ?? '').searchParams.get('error'), 'unsupported_response_type');
 
     const { verifier, challenge } = pkce();
     const { back } = await logIn(

@@ -1,7 +1,9 @@
+import { operatorGrant } from '../../admin/operator-grant.js';
+import { MANAGEMENT_SCOPES } from '../../management/scopes.js';
 import type { Client } from '../../store/clients.js';
 import type { User } from '../../store/users.js';
 import { newSecret } from '../../util/ids.js';
-import { ACCESS_TOKEN_LIFETIME_S, type TokenResponse } from '../tokens.js';
+import { ACCESS_TOKEN_LIFETIME_S, OPERATOR_TOKEN_LIFETIME_S, type TokenResponse } from '../tokens.js';
 import type { GrantDeps } from './types.js';
 
 /** Auth0's defaults for rotating refresh tokens: 30 days in all, 15 days unused. */
@@ -29,8 +31,12 @@ export async function issueUserTokens(
   options: UserTokenOptions,
 ): Promise<TokenResponse> {
   const scopes = options.scope.split(' ').filter(Boolean);
+  // The dashboard's operators get a Management API token, checked again here at every refresh.
+  const operator = await operatorGrant(deps, client, user, options.audience);
   const response: TokenResponse = {
-    access_token: await deps.tokens.userAccessToken(client, user, options.scope),
+    access_token: operator
+      ? await deps.tokens.operatorAccessToken(client, user, MANAGEMENT_SCOPES.join(' '))
+      : await deps.tokens.userAccessToken(client, user, options.scope),
     ...(scopes.includes('openid')
       ? {
           id_token: await deps.tokens.idToken(client, user, {
@@ -40,7 +46,7 @@ export async function issueUserTokens(
         }
       : {}),
     scope: options.scope,
-    expires_in: ACCESS_TOKEN_LIFETIME_S,
+    expires_in: operator ? OPERATOR_TOKEN_LIFETIME_S : ACCESS_TOKEN_LIFETIME_S,
     token_type: 'Bearer',
   };
   if (scopes.includes('offline_access') && client.grant_types.includes('refresh_token')) {

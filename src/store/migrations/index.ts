@@ -6,6 +6,8 @@ import { routingAndReceipts } from './0004_routing_and_receipts.js';
 import { abuseAndLogs } from './0005_abuse_and_logs.js';
 import { retentionIndexes } from './0006_retention_indexes.js';
 import { hostedLogin } from './0007_hosted_login.js';
+import { operators } from './0008_operators.js';
+import { loginTickets } from './0009_login_tickets.js';
 
 /** Append-only: add a new file and a new line; never edit a migration that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '0005_abuse_and_logs': abuseAndLogs,
   '0006_retention_indexes': retentionIndexes,
   '0007_hosted_login': hostedLogin,
+  '0008_operators': operators,
+  '0009_login_tickets': loginTickets,
 };
 
 /** Every migration this otpline knows, in the order they run. */
