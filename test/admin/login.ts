@@ -1,46 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { csrfOf, HttpBrowser, pkce } from '../helpers/http-browser.js';
+
+export { csrfOf, pkce };
+
 import type { TestServer } from '../helpers/server.js';
 import { codeIn, type SmsSink } from '../helpers/sms-sink.js';
 
 export const DASHBOARD = 'otpline-dashboard';
-
-/** A cookie jar over fetch for the hosted login's forms (no redirects followed). */
-export class FormBrowser {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-
-  async request(method: string, path: string, form?: Record<string, string>) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(at + 1));
-    }
-    return {
-      status: response.status,
-      location: response.headers.get('location'),
-      html: await response.text(),
-    };
-  }
-}
-
-export const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-export function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 /**
  * The dashboard's login over HTTP, as auth0-spa-js drives it: /authorize with the Management API
@@ -52,14 +17,14 @@ export async function dashboardLogin(
   sink: SmsSink,
   phone: string,
   options: {
-    browser?: FormBrowser;
+    browser?: HttpBrowser;
     clientId?: string;
     redirectUri?: string;
     /** false: the phone is no operator, so no SMS should come (checked for half a second). */
     expectSms?: boolean;
   } = {},
 ) {
-  const browser = options.browser ?? new FormBrowser(server.url);
+  const browser = options.browser ?? new HttpBrowser(server.url);
   const { verifier, challenge } = pkce();
   const redirectUri = options.redirectUri ?? `${server.config.issuer}admin/`;
   const query = new URLSearchParams({
@@ -72,11 +37,11 @@ export async function dashboardLogin(
     code_challenge: challenge,
     code_challenge_method: 'S256',
   });
-  const page = await browser.request('GET', `/authorize?${query}`);
+  const page = await browser.get(`/authorize?${query}`);
   if (page.status !== 200) return { params: new URL(page.location ?? 'x:/').searchParams, page };
   const before = sink.received.length;
-  const codePage = await browser.request('POST', '/authorize/phone', {
-    csrf: csrfOf(page.html),
+  const codePage = await browser.postForm('/authorize/phone', {
+    csrf: csrfOf(page.text),
     phone_number: phone,
   });
   if (options.expectSms === false) {
@@ -86,7 +51,7 @@ export async function dashboardLogin(
   await sink.waitFor(before + 1);
   const sms = sink.received[before];
   const code = codeIn(sms?.body.body);
-  const back = await browser.request('POST', '/authorize/code', { csrf: csrfOf(codePage.html), code });
+  const back = await browser.postForm('/authorize/code', { csrf: csrfOf(codePage.text), code });
   const params = new URL(back.location ?? 'x:/').searchParams;
   const authCode = params.get('code');
   if (!authCode) return { params, page: back };

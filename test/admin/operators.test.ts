@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { HttpBrowser } from '../helpers/http-browser.js';
 import { captureLog } from '../helpers/log-sink.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { SmsSink } from '../helpers/sms-sink.js';
-import { csrfOf, DASHBOARD, dashboardLogin, FormBrowser, pkce } from './login.js';
+import { csrfOf, DASHBOARD, dashboardLogin, pkce } from './login.js';
 
 const OPERATOR = '+14155550101';
 const STRANGER = '+14155550199';
@@ -124,7 +125,7 @@ describe('dashboard operators: who gets a Management API token', () => {
 
   it('texts no code to a non-operator, and its page looks the same as an operator’s', async () => {
     const start = async (phone: string) => {
-      const browser = new FormBrowser(server.url);
+      const browser = new HttpBrowser(server.url);
       const query = new URLSearchParams({
         client_id: DASHBOARD,
         redirect_uri: `${server.config.issuer}admin/`,
@@ -133,9 +134,9 @@ describe('dashboard operators: who gets a Management API token', () => {
         code_challenge: pkce().challenge,
         code_challenge_method: 'S256',
       });
-      const page = await browser.request('GET', `/authorize?${query}`);
-      const codePage = await browser.request('POST', '/authorize/phone', {
-        csrf: csrfOf(page.html),
+      const page = await browser.get(`/authorize?${query}`);
+      const codePage = await browser.postForm('/authorize/phone', {
+        csrf: csrfOf(page.text),
         phone_number: phone,
       });
       return { browser, codePage };
@@ -143,7 +144,7 @@ describe('dashboard operators: who gets a Management API token', () => {
     const before = sink.received.length;
     const stranger = await start(STRANGER);
     assert.equal(stranger.codePage.status, 200);
-    assert.match(stranger.codePage.html, /id="code"/);
+    assert.match(stranger.codePage.text, /id="code"/);
     // The operator's SMS goes out after the stranger asked: had the stranger's gone out, it would be there too.
     const operator = await start(OPERATOR);
     assert.equal(operator.codePage.status, 200);
@@ -152,15 +153,15 @@ describe('dashboard operators: who gets a Management API token', () => {
     const recipients = sink.received.slice(before).map((m) => String(m.body.to ?? m.body.recipient ?? m.raw));
     assert.equal(recipients.length, 1, recipients.join());
     assert.ok(!recipients[0]?.includes(STRANGER.slice(1)), recipients.join());
-    const guess = await stranger.browser.request('POST', '/authorize/code', {
-      csrf: csrfOf(stranger.codePage.html),
+    const guess = await stranger.browser.postForm('/authorize/code', {
+      csrf: csrfOf(stranger.codePage.text),
       code: '123456',
     });
     assert.equal(guess.status, 400, 'no code works for a phone that got none');
   });
 
   it('answers access_denied, and no code, to a session whose phone is no longer an operator', async () => {
-    const browser = new FormBrowser(server.url);
+    const browser = new HttpBrowser(server.url);
     const first = await dashboardLogin(server, sink, OPERATOR, { browser });
     assert.ok(first.params.get('code'));
     const operators = server.config.admin.operators;
@@ -293,7 +294,7 @@ describe('the first start’s setup link', () => {
       const first = await dashboardLogin(server, sink, OPERATOR, { expectSms: false });
       assert.equal(first.smsSent, false);
 
-      const browser = new FormBrowser(server.url);
+      const browser = new HttpBrowser(server.url);
       const setup = await fetch(`${server.url}/admin/setup`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -314,7 +315,7 @@ describe('the first start’s setup link', () => {
         body: JSON.stringify({ token }),
       });
       assert.equal(reuse.status, 400);
-      const other = new FormBrowser(server.url);
+      const other = new HttpBrowser(server.url);
       other.cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
       const second = await dashboardLogin(server, sink, STRANGER, { browser: other, expectSms: false });
       assert.equal(second.smsSent, false);

@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+
 export interface BrowserAnswer {
   status: number;
   headers: Headers;
@@ -77,4 +79,17 @@ export class HttpBrowser {
 /** The parameters of a redirect's fragment (implicit flow) or query (code flow). */
 export function fragmentOf(location: string | null): URLSearchParams {
   return new URLSearchParams(new URL(location ?? '').hash.slice(1));
+}
+
+/** The CSRF token of the login page's forms. */
+export function csrfOf(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error(`the page has no CSRF token: ${html.slice(0, 200)}`);
+  return match[1];
+}
+
+/** A PKCE verifier and its S256 challenge. */
+export function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }

@@ -1,76 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createClient, createConnection, walkthroughConnection } from '../helpers/flow.js';
+import { csrfOf, HttpBrowser, pkce } from '../helpers/http-browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, SmsSink } from '../helpers/sms-sink.js';
 
 const APP = 'https://app.example';
 const CALLBACK = `${APP}/callback`;
-
-/** A browser without a screen: it keeps cookies, follows nothing by itself, and reads the forms. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  /** The Set-Cookie lines of the last answer, as sent. */
-  setCookies: string[] = [];
-
-  constructor(private readonly base: string) {}
-
-  private async send(
-    method: string,
-    path: string,
-    form?: Record<string, string>,
-    headers: Record<string, string> = {},
-  ) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(path.startsWith('http') ? path : `${this.base}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...headers,
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    this.setCookies = response.headers.getSetCookie();
-    for (const line of this.setCookies) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      const value = pair.slice(at + 1);
-      if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const html = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      html,
-      location: response.headers.get('location'),
-    };
-  }
-
-  get(path: string, headers?: Record<string, string>) {
-    return this.send('GET', path, undefined, headers);
-  }
-
-  post(path: string, form: Record<string, string>) {
-    return this.send('POST', path, form);
-  }
-}
-
-function csrfOf(html: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the form carries a CSRF token');
-  return match[1];
-}
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
 
 function authorizePath(params: Record<string, string | undefined>): string {
   const query = new URLSearchParams();
@@ -119,28 +56,31 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   /** Phone, then code, at the page: returns the redirect back to the application. */
-  async function logIn(browser: Browser, path: string, phone: string) {
+  async function logIn(browser: HttpBrowser, path: string, phone: string) {
     const page = await browser.get(path);
-    assert.equal(page.status, 200, page.html);
+    assert.equal(page.status, 200, page.text);
     const sent = sink.received.length;
-    const codePage = await browser.post('/authorize/phone', { csrf: csrfOf(page.html), phone_number: phone });
-    assert.equal(codePage.status, 200, codePage.html);
+    const codePage = await browser.postForm('/authorize/phone', {
+      csrf: csrfOf(page.text),
+      phone_number: phone,
+    });
+    assert.equal(codePage.status, 200, codePage.text);
     await sink.waitFor(sent + 1);
     const sms = sink.received[sent];
     assert.ok(sms);
-    const back = await browser.post('/authorize/code', {
-      csrf: csrfOf(codePage.html),
+    const back = await browser.postForm('/authorize/code', {
+      csrf: csrfOf(codePage.text),
       code: codeIn(sms.body.body),
     });
-    assert.equal(back.status, 302, back.html);
+    assert.equal(back.status, 302, back.text);
     assert.ok(back.location);
-    return { back: new URL(back.location), sms };
+    return { back: new URL(back.location), sms, setCookies: back.setCookies };
   }
 
   const token = (form: Record<string, string>) => server.call('POST', '/oauth/token', { form });
 
   it('logs in by SMS and exchanges the code (PKCE) for tokens that verify against JWKS', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const { verifier, challenge } = pkce();
     const path = authorizePath({
       response_type: 'code',
@@ -155,17 +95,17 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
     const page = await browser.get(path);
     assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
-    assert.match(page.html, /type="tel"/);
-    const loginCookie = browser.setCookies.find((c) => c.startsWith('otpline_login='));
+    assert.match(page.text, /type="tel"/);
+    const loginCookie = page.setCookies.find((c) => c.startsWith('otpline_login='));
     assert.match(loginCookie ?? '', /HttpOnly; Secure; SameSite=Lax/);
 
-    const { back, sms } = await logIn(browser, path, '+14155550142');
+    const { back, sms, setCookies } = await logIn(browser, path, '+14155550142');
     assert.doesNotMatch(String(sms.body.body), /#\d+$/, 'no WebOTP line unless configured');
     assert.equal(back.origin + back.pathname, CALLBACK);
     assert.equal(back.searchParams.get('state'), 'st-1');
     const code = back.searchParams.get('code');
     assert.ok(code);
-    const session = browser.setCookies.find((c) => c.startsWith('otpline_session='));
+    const session = setCookies.find((c) => c.startsWith('otpline_session='));
     assert.match(session ?? '', /HttpOnly; Secure; SameSite=Lax/);
 
     const wrongVerifier = await token({
@@ -223,7 +163,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   it('rotates refresh tokens, and a reused one revokes its whole family', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const { verifier, challenge } = pkce();
     const path = authorizePath({
       response_type: 'code',
@@ -265,7 +205,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   it('refuses what could send a code elsewhere: unregistered redirect_uri, missing PKCE, plain PKCE, expired code', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const base = { response_type: 'code', client_id: publicClient, state: 's' };
     for (const redirect_uri of [`${APP}/callback/`, `${APP}/callback?x=1`, 'https://evil.example/callback']) {
       const page = await browser.get(
@@ -278,7 +218,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
       );
       assert.equal(page.status, 400, redirect_uri);
       assert.equal(page.location, null, 'no redirect to an unregistered URL');
-      assert.match(page.html, /Callback URL mismatch/);
+      assert.match(page.text, /Callback URL mismatch/);
     }
     const unknown = await browser.get(authorizePath({ ...base, client_id: 'nope', redirect_uri: CALLBACK }));
     assert.equal(unknown.status, 400);
@@ -337,7 +277,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   it('a confidential client redeems a code without PKCE only with its secret, and only at its redirect_uri', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const path = authorizePath({
       response_type: 'code',
       client_id: confidential.client_id,
@@ -345,7 +285,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
       scope: 'openid',
     });
     const redeem = async (extra: Record<string, string>) => {
-      const { back } = await logIn(new Browser(server.url), path, '+14155550145');
+      const { back } = await logIn(new HttpBrowser(server.url), path, '+14155550145');
       return token({ grant_type: 'authorization_code', code: back.searchParams.get('code') ?? '', ...extra });
     };
     void browser;
@@ -368,7 +308,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   it('prompt=none answers login_required without a session; forms need the CSRF token and a live login', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const params = {
       response_type: 'code',
       client_id: publicClient,
@@ -383,25 +323,25 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
     assert.equal(back.searchParams.get('state'), 'quiet');
     const web = await browser.get(authorizePath({ ...params, prompt: 'none', response_mode: 'web_message' }));
     assert.equal(web.status, 200);
-    assert.match(web.html, /"error":"login_required"/);
-    assert.match(web.html, /postMessage\(/);
+    assert.match(web.text, /"error":"login_required"/);
+    assert.match(web.text, /postMessage\(/);
     assert.match(web.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${APP}`));
 
     const page = await browser.get(authorizePath(params));
     const sent = sink.received.length;
-    const forged = await browser.post('/authorize/phone', {
+    const forged = await browser.postForm('/authorize/phone', {
       csrf: 'x'.repeat(43),
       phone_number: '+14155550146',
     });
     assert.equal(forged.status, 400);
-    const noCookie = await new Browser(server.url).post('/authorize/phone', {
-      csrf: csrfOf(page.html),
+    const noCookie = await new HttpBrowser(server.url).postForm('/authorize/phone', {
+      csrf: csrfOf(page.text),
       phone_number: '+14155550146',
     });
     assert.equal(noCookie.status, 400);
     server.clock.advance(16 * 60_000);
-    const stale = await browser.post('/authorize/phone', {
-      csrf: csrfOf(page.html),
+    const stale = await browser.postForm('/authorize/phone', {
+      csrf: csrfOf(page.text),
       phone_number: '+14155550146',
     });
     assert.equal(stale.status, 400, 'a login at the page lasts 15 minutes');
@@ -416,19 +356,19 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
       code_challenge: pkce().challenge,
       code_challenge_method: 'S256',
     };
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const spanish = await browser.get(authorizePath({ ...params, ui_locales: 'es' }));
-    assert.match(spanish.html, /<html lang="es"/);
+    assert.match(spanish.text, /<html lang="es"/);
     const { sms } = await logIn(browser, authorizePath({ ...params, ui_locales: 'es' }), '+14155550147');
     assert.match(String(sms.body.body), /^Tu código es \d{6}$/);
-    const french = await new Browser(server.url).get(authorizePath(params), {
+    const french = await new HttpBrowser(server.url).get(authorizePath(params), {
       'accept-language': 'fr-FR,fr;q=0.9',
     });
-    assert.match(french.html, /<html lang="fr"/);
+    assert.match(french.text, /<html lang="fr"/);
   });
 
   it('logs out: only to allowed_logout_urls, and the session is gone', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const params = {
       response_type: 'code',
       client_id: publicClient,
@@ -460,7 +400,7 @@ describe('hosted login over HTTP: /authorize, the code and refresh grants, logou
   });
 
   it('OIDC logout takes the id_token as the hint of who logs out', async () => {
-    const browser = new Browser(server.url);
+    const browser = new HttpBrowser(server.url);
     const { verifier, challenge } = pkce();
     const params = {
       response_type: 'code',
@@ -580,7 +520,7 @@ describe('hosted login settings: SameSite=None for the session, the WebOTP line'
         strategy: 'sms',
         ...walkthroughConnection(`${sink.url}/sms`, [client_id]),
       });
-      const browser = new Browser(server.url);
+      const browser = new HttpBrowser(server.url);
       const page = await browser.get(
         authorizePath({
           response_type: 'code',
@@ -590,17 +530,17 @@ describe('hosted login settings: SameSite=None for the session, the WebOTP line'
           code_challenge_method: 'S256',
         }),
       );
-      const codePage = await browser.post('/authorize/phone', {
-        csrf: csrfOf(page.html),
+      const codePage = await browser.postForm('/authorize/phone', {
+        csrf: csrfOf(page.text),
         phone_number: '+14155550150',
       });
       await sink.waitFor(1);
       const text = String(sink.received[0]?.body.body);
       const code = codeIn(text);
       assert.ok(text.endsWith(`\n\n@login.example #${code}`), text);
-      const back = await browser.post('/authorize/code', { csrf: csrfOf(codePage.html), code });
+      const back = await browser.postForm('/authorize/code', { csrf: csrfOf(codePage.text), code });
       assert.equal(back.status, 302);
-      const session = browser.setCookies.find((c) => c.startsWith('otpline_session='));
+      const session = back.setCookies.find((c) => c.startsWith('otpline_session='));
       assert.match(session ?? '', /HttpOnly; Secure; SameSite=None/);
     } finally {
       await server.stop();

@@ -3,18 +3,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { createClient, createConnection, walkthroughConnection } from '../helpers/flow.js';
-import { HttpBrowser } from '../helpers/http-browser.js';
+import { csrfOf, HttpBrowser } from '../helpers/http-browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { codeIn, SmsSink } from '../helpers/sms-sink.js';
 
 const certs = process.env.OTPLINE_TEST_CERTS ?? join(import.meta.dirname, '..', '.certs');
 const CALLBACK = 'https://web.example/callback';
-
-function csrfOf(html: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match?.[1], 'the form carries a CSRF token');
-  return match[1];
-}
 
 // A server-side web application with panva's openid-client 6, unmodified: discovery, the
 // authorization code flow with PKCE through otpline's hosted login page (driven here as a
