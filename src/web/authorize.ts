@@ -385,7 +385,6 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
     async (request, reply) => {
       const q = request.query;
       const language = pickLanguage(q.ui_locales, request.headers['accept-language']);
-      const t = wordsFor(language);
       const client = q.client_id ? await deps.clients.get(q.client_id) : undefined;
       if (!client) return stop(reply, language, 400, 'Unknown or missing client_id.');
       // Nothing goes back to a URL the application did not register, exactly.
@@ -496,7 +495,6 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
       };
       setCookie(reply, LOGIN_COOKIE, signer.sign(tx), LOGIN_TTL_MS / 1000);
       const styleNonce = nonce();
-      void t;
       return page(
         reply,
         200,
