@@ -4,10 +4,10 @@ import type { Services } from '../services.js';
 import type { Client } from '../store/clients.js';
 import type { User } from '../store/users.js';
 import { clearCookie, cookiesOf } from '../web/cookies.js';
-import { DASHBOARD_CLIENT_ID, OPERATORS_CONNECTION, Operators, SETUP_COOKIE } from './operators.js';
+import { DASHBOARD_CLIENT_ID, OPERATORS_CONNECTION, SETUP_COOKIE } from './operators.js';
 
 /** What the hosted login's dashboard checks read. */
-export type DashboardLoginDeps = Pick<Services, 'config' | 'stores' | 'clock'>;
+export type DashboardLoginDeps = Pick<Services, 'config' | 'stores' | 'operators'>;
 
 /** The audiences /authorize accepts: userinfo for every application, the Management API for the dashboard. */
 export function audienceAllowed(client: Client, audience: string, issuer: string): boolean {
@@ -22,7 +22,7 @@ export async function mayGetCode(
   userId: string,
 ): Promise<boolean> {
   if (audience !== managementAudience(deps.config.issuer)) return true;
-  const operators = new Operators(deps.config, deps.stores, deps.clock);
+  const { operators } = deps;
   return (await operators.operatorPhone(userId)) !== undefined;
 }
 
@@ -40,9 +40,9 @@ export async function claimSetupLink(
   const token = cookiesOf(request).get(SETUP_COOKIE);
   if (!token || client.client_id !== DASHBOARD_CLIENT_ID) return;
   clearCookie(reply, SETUP_COOKIE);
-  const operators = new Operators(deps.config, deps.stores, deps.clock);
+  const { operators } = deps;
   if (await operators.operatorPhone(user.id)) return;
-  const connection = await deps.stores.connections.getByName('otpline-operators');
+  const connection = await deps.stores.connections.getByName(OPERATORS_CONNECTION);
   if (connection?.id !== user.connection_id) return;
   if (await operators.claimSetup(token, user.phone_number))
     request.log.warn({ operator: user.id }, 'the setup link made a first dashboard operator');
@@ -60,7 +60,7 @@ export async function operatorSmsWanted(
   phone: string,
 ): Promise<boolean> {
   if (connection !== OPERATORS_CONNECTION) return true;
-  const operators = new Operators(deps.config, deps.stores, deps.clock);
+  const { operators } = deps;
   if (await operators.isOperator(phone)) return true;
   const setup = cookiesOf(request).get(SETUP_COOKIE);
   return setup !== undefined && setup.length <= 128 && (await operators.setupTokenValid(setup));

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Stores } from '../store/index.js';
+import { secretHash } from '../store/web-logins.js';
 import type { Clock } from '../util/clock.js';
 
 /** The dashboard's own application: public (PKCE), fixed id, made at every start. */
@@ -11,8 +12,6 @@ export const OPERATORS_CONNECTION = 'otpline-operators';
 export const SETUP_LINK_TTL_MS = 24 * 3600_000;
 /** Carries the setup token from /admin/setup to the end of the SMS login (HttpOnly, path /authorize). */
 export const SETUP_COOKIE = 'otpline_admin_setup';
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
 /**
  * Who may use the dashboard: the phones of `admin.operators` and those added through the setup
@@ -52,7 +51,7 @@ export class Operators {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.clock.now() + SETUP_LINK_TTL_MS;
     const created = await this.stores.operators.createSetupToken(
-      { hash: sha256(token), expires_at: expiresAt },
+      { hash: secretHash(token), expires_at: expiresAt },
       this.clock.now(),
     );
     if (!created) return undefined;
@@ -62,13 +61,15 @@ export class Operators {
   /** Whether a setup token is the live one (not used, not expired). */
   async setupTokenValid(token: string): Promise<boolean> {
     const current = await this.stores.operators.setupToken();
-    return current !== undefined && current.expires_at > this.clock.now() && current.hash === sha256(token);
+    return (
+      current !== undefined && current.expires_at > this.clock.now() && current.hash === secretHash(token)
+    );
   }
 
   /** Makes `phone` an operator with the setup token, which is used up; false when it is not valid. */
   async claimSetup(token: string | undefined, phone: string): Promise<boolean> {
     if (!token || !(await this.setupTokenValid(token))) return false;
-    if (!(await this.stores.operators.consumeSetupToken(sha256(token)))) return false;
+    if (!(await this.stores.operators.consumeSetupToken(secretHash(token)))) return false;
     await this.stores.operators.add(phone, 'setup_link', this.clock.now());
     return true;
   }

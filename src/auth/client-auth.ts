@@ -1,18 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { ClientAuthenticationFailed, InvalidParameter, UnknownClient } from '../errors.js';
 import type { Client, ClientStore } from '../store/clients.js';
 import { isConfidential } from '../store/clients.js';
+import { sameSecretText } from '../util/compare.js';
 
 /** What a caller says about which client it is (from the body, or HTTP Basic). */
 export interface ClientCredentials {
   clientId?: string;
   secret?: string;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**
@@ -29,7 +23,7 @@ export async function authenticateClient(
   const client = await clients.get(clientId);
   if (!client) throw new UnknownClient(clientId);
   if (secret !== undefined) {
-    if (!client.client_secret || !safeEqual(secret, client.client_secret))
+    if (!client.client_secret || !sameSecretText(secret, client.client_secret))
       throw new ClientAuthenticationFailed();
     return { client, authenticated: true };
   }

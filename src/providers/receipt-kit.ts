@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecretText } from '../util/compare.js';
 import type { DeliveryReceipt, ReceiptReply, ReceiptRequest } from './types.js';
 
 /** What a receipt route's `handle` returns. */
@@ -14,9 +14,7 @@ export function headerOf(request: ReceiptRequest, name: string): string | undefi
 
 /** Compares two signatures in constant time for their length; different lengths never match. */
 export function sameSignature(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecretText(expected, given);
 }
 
 /** Parameters in the order and with the values they arrived in: a form body or a query string. */

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import Type, { type Static } from 'typebox';
@@ -14,6 +14,7 @@ import type { Services } from '../services.js';
 import type { Client } from '../store/clients.js';
 import type { Connection } from '../store/connections.js';
 import { secretHash } from '../store/web-logins.js';
+import { sameSecretText } from '../util/compare.js';
 import { newSecret } from '../util/ids.js';
 import { assetRoutes } from './assets.js';
 import {
@@ -70,7 +71,7 @@ export interface LoginTransaction {
   phone?: string;
 }
 
-export type WebDeps = SendCodeDeps & Pick<Services, 'secrets' | 'logger' | 'tokens' | 'config'>;
+export type WebDeps = SendCodeDeps & Pick<Services, 'secrets' | 'logger' | 'tokens' | 'config' | 'operators'>;
 
 const short = (description: string, maxLength = 512) =>
   Type.Optional(Type.String({ description, maxLength }));
@@ -107,12 +108,6 @@ const FormBody = Type.Object(
   },
   { additionalProperties: true },
 );
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 function originOf(url: string): string {
   return new URL(url).origin;
@@ -354,7 +349,7 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
     if (row?.kind !== 'co' || row.client_id !== client.client_id)
       return fail('Invalid or expired login ticket');
     const bound = verifier !== undefined;
-    if (bound && (verifier.length > 128 || !safeEqual(secretHash(verifier), row.binding_hash))) {
+    if (bound && (verifier.length > 128 || !sameSecretText(secretHash(verifier), row.binding_hash))) {
       request.log.warn({ clientId: client.client_id }, 'authorize: a login ticket with another co_verifier');
       return fail('The login ticket was issued to another browser');
     }
@@ -512,7 +507,7 @@ export function authorizeRoutes(app: App, deps: WebDeps): void {
   const loginOf = (request: FastifyRequest, csrf: string | undefined): LoginTransaction | undefined => {
     const tx = signer.verify<LoginTransaction>(cookiesOf(request).get(LOGIN_COOKIE));
     if (!tx || tx.exp < clock.now()) return undefined;
-    if (csrf !== undefined && !safeEqual(csrf, tx.csrf)) return undefined;
+    if (csrf !== undefined && !sameSecretText(csrf, tx.csrf)) return undefined;
     return tx;
   };
 

@@ -89,6 +89,25 @@ function describeOrigin(origin: string): string {
 export function crossOriginRoutes(app: App, deps: CrossOriginDeps): void {
   const { clock } = deps;
 
+  /** The phone and code, checked as the OTP grant checks them (its grant, connection and every limit). */
+  const checkCode = async (
+    request: FastifyRequest,
+    client: Client,
+    connectionName: string,
+    phone: string,
+    code: string,
+  ) => {
+    requireGrant(client, GRANT_PASSWORDLESS_OTP);
+    const connection = await smsConnectionFor(deps.connections, client, connectionName);
+    const user = await loginWithCode(deps, client, connection, {
+      username: phone,
+      code,
+      ip: request.ip,
+      userAgent: userAgent(request),
+    });
+    return { connection, user };
+  };
+
   /**
    * A ticket for /authorize, bound to this browser by the co_verifier cookie unless `unbound`: then
    * /authorize answers the application but starts no otpline session (src/web/authorize.ts).
@@ -156,14 +175,7 @@ export function crossOriginRoutes(app: App, deps: CrossOriginDeps): void {
         );
       if (!body.realm) throw new InvalidParameter('realm', 'Missing required parameter: realm');
       if (!body.otp) throw new InvalidParameter('otp', 'Missing required parameter: otp');
-      requireGrant(client, GRANT_PASSWORDLESS_OTP);
-      const connection = await smsConnectionFor(deps.connections, client, body.realm);
-      const user = await loginWithCode(deps, client, connection, {
-        username: body.username,
-        code: body.otp,
-        ip: request.ip,
-        userAgent: userAgent(request),
-      });
+      const { connection, user } = await checkCode(request, client, body.realm, body.username, body.otp);
       reply.header('cache-control', 'no-store');
       return issueTicket(reply, client, user.id, connection.id);
     },
@@ -191,14 +203,13 @@ export function crossOriginRoutes(app: App, deps: CrossOriginDeps): void {
         throw new AuthError(403, 'access_denied', `Origin ${describeOrigin(origin)} is not allowed`);
       if (!body.phone_number)
         throw new InvalidParameter('phone_number', 'Missing required parameter: phone_number');
-      requireGrant(client, GRANT_PASSWORDLESS_OTP);
-      const connection = await smsConnectionFor(deps.connections, client, body.connection);
-      const user = await loginWithCode(deps, client, connection, {
-        username: body.phone_number,
-        code: body.verification_code,
-        ip: request.ip,
-        userAgent: userAgent(request),
-      });
+      const { connection, user } = await checkCode(
+        request,
+        client,
+        body.connection,
+        body.phone_number,
+        body.verification_code,
+      );
       // The code is spent: verify_redirect shows it again with this cookie instead of checking it twice.
       const ticket = newSecret();
       const now = clock.now();

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { clientCredentials } from '../../http/client-credentials.js';
 import { AuthError } from '../../http/errors.js';
+import { sameSecretText } from '../../util/compare.js';
 import { authenticateClient } from '../client-auth.js';
 import { requireGrant } from '../connection-access.js';
 import type { Grant } from './types.js';
@@ -13,12 +14,6 @@ function requiredString(body: Record<string, unknown>, name: string): string {
   if (typeof value !== 'string' || value === '')
     throw new AuthError(400, 'invalid_request', `Missing required parameter: ${name}`);
   return value;
-}
-
-function sameString(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**
@@ -54,7 +49,8 @@ export const authorizationCodeGrant: Grant = {
       if (typeof verifier !== 'string' || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier))
         throw invalidGrant('Missing or malformed code_verifier');
       const challenge = createHash('sha256').update(verifier).digest('base64url');
-      if (!sameString(challenge, grant.code_challenge)) throw invalidGrant('Failed to verify code verifier');
+      if (!sameSecretText(challenge, grant.code_challenge))
+        throw invalidGrant('Failed to verify code verifier');
     } else if (!authenticated) {
       // Without PKCE only the client secret proves who redeems the code.
       throw invalidGrant('Missing client authentication');

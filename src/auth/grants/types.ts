@@ -29,6 +29,7 @@ export type GrantDeps = Pick<
   | 'abuse'
   | 'security'
   | 'stores'
+  | 'operators'
 >;
 
 /** One module per grant type, as in node-oidc-provider. */
