@@ -2,13 +2,14 @@
 // answered only after its commit, and Kysely transactions inside it still commit or roll back alone.
 // Another, plain connection to the same file shows what is on disk.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { type Generated, Kysely, SqliteDialect } from 'kysely';
-import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
+import { type Generated, Kysely, SqliteDialect, sql } from 'kysely';
+import { GroupCommit, WalFile } from '../../src/store/sqlite/group-commit.js';
+import { openSqlite } from '../../src/store/sqlite/open.js';
 
 interface Tables {
   item: { id: Generated<number>; name: string };
@@ -19,21 +20,23 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function open() {
+type Wal = ConstructorParameters<typeof GroupCommit>[1];
+
+function open(wal?: Wal) {
   const dir = mkdtempSync(join(tmpdir(), 'otpline-group-commit-'));
   dirs.push(dir);
   const file = join(dir, 'db.sqlite');
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.exec('create table item (id integer primary key, name text not null unique)');
-  const groupCommit = new GroupCommit(sqlite);
+  const groupCommit = new GroupCommit(sqlite, wal);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: groupCommit.database }) });
   // Not a GroupCommit: sees only what is committed.
   const observer = new SQLite(file, { readonly: true });
   const committed = () =>
     (observer.prepare('select name from item order by id').all() as { name: string }[]).map((r) => r.name);
   const commits = () => observer.pragma('data_version', { simple: true }) as number;
-  return { sqlite, groupCommit, db, committed, commits, observer };
+  return { sqlite, groupCommit, db, committed, commits, observer, file };
 }
 
 describe('SQLite group commit', () => {
@@ -162,5 +165,131 @@ describe('SQLite group commit', () => {
     await t.db.insertInto('item').values({ name: 'again' }).execute();
     await t.groupCommit.durableSince(mark);
     assert.deepEqual(t.committed(), ['from-first', 'from-second', 'again']);
+  });
+});
+
+/** A WAL sync the test finishes by hand: what each call was, and a way to end it. */
+function manualSync() {
+  const calls: Array<{ end: (err?: Error) => void }> = [];
+  const wal = {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        calls.push({ end: (err) => (err ? reject(err) : resolve()) });
+      }),
+    syncNow: () => {},
+    close: () => {},
+  };
+  return { wal, calls };
+}
+const settled = async (promise: Promise<unknown>) => {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+};
+
+describe('SQLite group commit, with the WAL synced off the main thread', () => {
+  const insert = (t: ReturnType<typeof open>, name: string) =>
+    t.db.insertInto('item').values({ name }).execute();
+
+  it('calls a write durable only once a WAL sync begun after its COMMIT has ended', async () => {
+    const { wal, calls } = manualSync();
+    const t = open(wal);
+    try {
+      const first = t.groupCommit.mark();
+      await insert(t, 'one');
+      await new Promise((resolve) => setImmediate(resolve)); // the turn ends: COMMIT, then the sync
+      assert.deepEqual(t.committed(), ['one'], 'committed');
+      assert.equal(calls.length, 1);
+      const durable = t.groupCommit.durableSince(first);
+      assert.equal(await settled(durable), false, 'not durable while the sync runs');
+      // Two more turns commit while the sync runs: they wait for one more sync, together.
+      const second = t.groupCommit.mark();
+      await insert(t, 'two');
+      await new Promise((resolve) => setImmediate(resolve));
+      await insert(t, 'three');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(calls.length, 1, 'one sync at a time');
+      calls[0]?.end();
+      await durable;
+      assert.equal(await settled(t.groupCommit.durableSince(second)), false);
+      assert.equal(calls.length, 2, 'one sync for both later commits');
+      calls[1]?.end();
+      await t.groupCommit.durableSince(second);
+    } finally {
+      await t.db.destroy();
+      t.observer.close();
+    }
+  });
+
+  it('a request that only read waits too: it may have read a commit not yet on disk', async () => {
+    const { wal, calls } = manualSync();
+    const t = open(wal);
+    try {
+      await insert(t, 'written');
+      await new Promise((resolve) => setImmediate(resolve));
+      const reader = t.groupCommit.mark();
+      assert.deepEqual(await t.db.selectFrom('item').select('name').execute(), [{ name: 'written' }]);
+      assert.equal(await settled(t.groupCommit.durableSince(reader)), false);
+      calls[0]?.end();
+      await t.groupCommit.durableSince(reader);
+    } finally {
+      await t.db.destroy();
+      t.observer.close();
+    }
+  });
+
+  it('a failed sync fails every request whose writes it held, and not the ones after', async () => {
+    const { wal, calls } = manualSync();
+    const t = open(wal);
+    try {
+      const mark = t.groupCommit.mark();
+      await insert(t, 'unsure');
+      await new Promise((resolve) => setImmediate(resolve));
+      calls[0]?.end(new Error('EIO: i/o error, fdatasync'));
+      await assert.rejects(t.groupCommit.durableSince(mark), /its sync failed/);
+      const later = t.groupCommit.mark();
+      await insert(t, 'sure');
+      await new Promise((resolve) => setImmediate(resolve));
+      calls[1]?.end();
+      await t.groupCommit.durableSince(later);
+    } finally {
+      await t.db.destroy();
+      t.observer.close();
+    }
+  });
+
+  it('the database otpline opens leaves the fsync to the group commit (synchronous = NORMAL)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otpline-wal-sync-'));
+    dirs.push(dir);
+    const file = join(dir, 'otpline.sqlite');
+    const { db, groupCommit } = openSqlite(file);
+    try {
+      const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+      assert.deepEqual(rows, [{ synchronous: 1 }]);
+      const mark = groupCommit.mark();
+      await sql`create table item (name text)`.execute(db);
+      await sql`insert into item values ('kept')`.execute(db);
+      await groupCommit.durableSince(mark);
+    } finally {
+      await db.destroy();
+    }
+    const reopened = new SQLite(file, { readonly: true });
+    assert.deepEqual(reopened.prepare('select name from item').all(), [{ name: 'kept' }]);
+    reopened.close();
+  });
+
+  it('WalFile syncs the -wal file on the threadpool, and says when it cannot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otpline-wal-file-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'db-wal'), 'frames');
+    const wal = new WalFile(join(dir, 'db-wal'));
+    await wal.sync();
+    wal.syncNow();
+    wal.close();
+    await assert.rejects(new WalFile(join(dir, 'missing-wal')).sync(), /ENOENT/);
   });
 });

@@ -1,12 +1,50 @@
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
+/** Makes what SQLite wrote to the write-ahead log durable, off the main thread. */
+export type WalSync = () => Promise<void>;
+
+/**
+ * Flushes the database's `-wal` file with fdatasync on libuv's threadpool. The file is opened once
+ * (SQLite keeps it, the same inode, for as long as a connection is open; checkpoints rewrite it
+ * in place), and fdatasync flushes the file whichever descriptor wrote to it.
+ */
+export class WalFile {
+  private fd: number | undefined;
+
+  constructor(private readonly path: string) {}
+
+  readonly sync: WalSync = () =>
+    new Promise((resolve, reject) => fdatasync(this.open(), (err) => (err ? reject(err) : resolve())));
+
+  syncNow(): void {
+    if (this.fd !== undefined) fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private open(): number {
+    this.fd ??= openSync(this.path, 'r+');
+    return this.fd;
+  }
+}
+
 /**
  * Group commit for the embedded SQLite database: the writes of every request handled in one turn
- * of the event loop share one transaction, committed (one fsync) when the turn ends, and a request
- * is answered only after the commit that holds its writes (`durableSince`). A login made about
+ * of the event loop share one transaction, committed when the turn ends, and a request is answered
+ * only after the commit that holds its writes is on disk (`durableSince`). A login made about
  * fifteen small writes, each its own transaction and fsync; under load they are now one commit for
  * all the requests of a turn, with the same promise: a 2xx means the rows are on disk.
+ *
+ * With a `WalFile`, the fsync leaves the main thread: SQLite runs with `synchronous = NORMAL`
+ * (COMMIT appends to the WAL without waiting for the disk; SQLite still syncs around checkpoints)
+ * and each commit is followed by an fdatasync of the WAL on the threadpool. A group is durable when
+ * a sync that began after its COMMIT has finished; syncs run one at a time, and the commits made
+ * while one runs share the next. The main thread meanwhile serves the next turn.
  *
  * Kysely's own transactions (`db.transaction()`) become a savepoint inside the shared transaction,
  * so they still commit or roll back as one; Kysely holds its connection lock for their duration,
@@ -24,8 +62,17 @@ export class GroupCommit {
   /** The turn ended while a Kysely transaction was open: commit when it ends. */
   private commitWhenReleased = false;
   private readonly statements = new Map<string, SQLite.Statement>();
+  /** Committed groups whose WAL sync has not begun yet; and whether one is running. */
+  private unsynced: Group[] = [];
+  private syncing = false;
+  private closed = false;
+  /** The last group committed: durable when its sync ends. */
+  private lastCommitted?: Group;
 
-  constructor(private readonly sqlite: SQLite.Database) {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly wal?: { sync: WalSync; syncNow(): void; close(): void },
+  ) {
     live.add(this);
   }
 
@@ -47,9 +94,14 @@ export class GroupCommit {
    * any of them failed (the caller must not report success).
    */
   async durableSince(mark: number): Promise<void> {
-    if (this.group) await this.group.committed;
+    // The newest group: groups become durable in order, and a request that only read must not
+    // answer with what a power loss could still take back.
+    const newest = this.group ?? this.lastCommitted;
+    if (newest) await newest.committed.catch(() => {});
     if (this.lastFailed >= mark) {
-      throw new Error('a write of this request was rolled back: its transaction failed to commit');
+      throw new Error(
+        'a write of this request is not on disk: its transaction was rolled back, or its sync failed',
+      );
     }
   }
 
@@ -137,7 +189,13 @@ export class GroupCommit {
     try {
       if (!this.sqlite.inTransaction) throw new Error('the transaction was rolled back by an error');
       this.sqlite.exec('COMMIT');
-      group.succeed();
+      if (this.wal) {
+        this.lastCommitted = group;
+        this.unsynced.push(group);
+        this.syncWal();
+      } else {
+        group.succeed();
+      }
     } catch (err) {
       if (this.sqlite.inTransaction) {
         try {
@@ -149,6 +207,33 @@ export class GroupCommit {
       this.lastFailed = group.number;
       group.fail(err);
     }
+  }
+
+  /** One fdatasync at a time, for every group committed before it began. */
+  private syncWal(): void {
+    if (this.syncing || this.unsynced.length === 0 || !this.wal) return;
+    const groups = this.unsynced;
+    this.unsynced = [];
+    this.syncing = true;
+    this.wal
+      .sync()
+      .then(
+        () => {
+          for (const group of groups) group.succeed();
+        },
+        (err) => {
+          // The rows are committed but may not be on disk: no request that wrote them may say so.
+          for (const group of groups) {
+            this.lastFailed = Math.max(this.lastFailed, group.number);
+            group.fail(err);
+          }
+        },
+      )
+      .finally(() => {
+        this.syncing = false;
+        if (this.closed) this.wal?.close();
+        else this.syncWal();
+      });
   }
 
   /** A statement error (disk full, I/O) can make SQLite roll back the whole transaction. */
@@ -171,6 +256,14 @@ export class GroupCommit {
     live.delete(this);
     this.savepoints = 0;
     this.commit();
+    this.closed = true;
+    if (this.wal) {
+      // This sync covers every commit; one still running on the threadpool closes the file after.
+      this.wal.syncNow();
+      for (const group of this.unsynced) group.succeed();
+      this.unsynced = [];
+      if (!this.syncing) this.wal.close();
+    }
     this.sqlite.close();
   }
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../tables.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, WalFile } from './group-commit.js';
 
 /**
  * Opens (creating if needed) the embedded SQLite database in WAL mode, with group commit (see
@@ -16,10 +16,12 @@ export function openSqlite(file: string): { db: Kysely<Database>; groupCommit: G
   closeSync(openSync(file, 'a', 0o600));
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL'); // a 2xx means the row is on disk, even across power loss
+  // A 2xx still means the row is on disk, even across power loss: COMMIT does not wait for the
+  // disk, the group commit does, with an fdatasync of the WAL off the main thread (GroupCommit).
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const groupCommit = new GroupCommit(sqlite);
+  const groupCommit = new GroupCommit(sqlite, new WalFile(`${file}-wal`));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: groupCommit.database }) });
   return { db, groupCommit };
 }
