@@ -1,8 +1,9 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { type JWTPayload, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import { Unauthorized } from '../http/errors.js';
 import type { Clock } from '../util/clock.js';
+import { verifyHs256 } from './hs256.js';
 
 /** Parses "10.0.0.0/8, 192.168.1.5, ::1/128" into a BlockList; throws on a malformed entry. */
 export function networkList(cidrs: string[]): BlockList {
@@ -39,22 +40,6 @@ export interface GatewayAuthSettings {
 const CLOCK_TOLERANCE_S = 5;
 
 /**
- * The gateway secret as a CryptoKey, imported once: given raw bytes, jose imports them again on
- * every verify, which was a visible share of the gateway's time under load (docs/performance.md).
- */
-const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-function hmacKey(secret: Uint8Array): Promise<CryptoKey> {
-  let key = importedKeys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'verify',
-    ]);
-    importedKeys.set(secret, key);
-  }
-  return key;
-}
-
-/**
  * Why a verified token is still refused, if it is: a token must have been issued recently (`iat`)
  * or expire soon (`exp`). Auth0 does not promise `exp`, so either one will do, but a token with
  * neither, or one that stays valid for years, could be replayed for as long.
@@ -87,13 +72,9 @@ export async function checkGatewayCaller(
   }
   let problem: string | undefined;
   try {
-    const { payload } = await jwtVerify(match[1], await hmacKey(settings.key), {
-      algorithms: ['HS256'],
-      audience: settings.audience,
-      currentDate: new Date(settings.clock.now()),
-      clockTolerance: CLOCK_TOLERANCE_S,
-    });
-    problem = lifetimeProblem(payload, Math.floor(settings.clock.now() / 1000), settings.maxAgeSeconds);
+    const now = Math.floor(settings.clock.now() / 1000);
+    const payload = verifyHs256(match[1], settings.key, settings.audience, now, CLOCK_TOLERANCE_S);
+    problem = lifetimeProblem(payload, now, settings.maxAgeSeconds);
   } catch (err) {
     problem = (err as Error).message;
   }
