@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { classifyHttpStatus, HttpClient } from '../../src/providers/http-client.js';
+import { classifyHttpStatus, type HttpAnswer, HttpClient, jsonOf } from '../../src/providers/http-client.js';
 
 describe('the HTTP helper of drivers and the gateway client', () => {
   let server: Server;
@@ -35,6 +35,23 @@ describe('the HTTP helper of drivers and the gateway client', () => {
     await http.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('reads an answer as JSON only when it is JSON', () => {
+    const answer = (body: string): HttpAnswer => ({
+      kind: 'answer',
+      status: 200,
+      outcome: 'accepted',
+      headers: {},
+      body,
+    });
+    assert.deepEqual(jsonOf(answer(' {"id": "m1"}')), { id: 'm1' });
+    assert.deepEqual(
+      ['[1]', '"x"', '-1', '0', 'true', 'false', 'null'].map((b) => jsonOf(answer(b))),
+      [[1], 'x', -1, 0, true, false, null],
+    );
+    for (const body of ['OK', '', '<html>', '{"cut": ', 'tru', 'ACK:123'])
+      assert.equal(jsonOf(answer(body)), undefined, body);
   });
 
   it('classifies statuses: 2xx accepted; 408, 425, 429, 5xx transient; the rest permanent', () => {
