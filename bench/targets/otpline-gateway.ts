@@ -28,8 +28,8 @@ export const otplineGateway: GatewayTarget = {
   legs: ['http', 'smpp'],
   notes: (leg) => [
     leg === 'http'
-      ? 'default durability (SQLite WAL, synchronous=FULL) and outbox settings; OTPLINE_PROVIDER=webhook posting to the sink'
-      : 'default durability (SQLite WAL, synchronous=FULL) and outbox settings; OTPLINE_PROVIDER=smpp bound (transceiver) to the SMSC, default window (10), source_addr 12345; it asks for receipts (registered_delivery 1), the SMSC sends none',
+      ? 'default durability (SQLite WAL, every answer after the WAL is fdatasynced) and outbox settings; OTPLINE_PROVIDER=webhook posting to the sink'
+      : 'default durability (SQLite WAL, every answer after the WAL is fdatasynced) and outbox settings; OTPLINE_PROVIDER=smpp bound (transceiver) to the SMSC, default window (10), source_addr 12345; it asks for receipts (registered_delivery 1), the SMSC sends none',
     'abuse volume rules off (config file), as the whole load comes from one IP',
   ],
   async launch(receiver, senders) {

@@ -133,7 +133,7 @@ export async function startOtpline(env: Record<string, string> = {}): Promise<Ru
 export const otpline: Target = {
   name: 'otpline',
   notes: [
-    'default durability (SQLite WAL, synchronous=FULL); connection gateway_url = the sink, called during /passwordless/start',
+    'default durability (SQLite WAL, every answer after the WAL is fdatasynced); connection gateway_url = the sink, called during /passwordless/start',
     'abuse volume rules off and per-phone/IP limits raised (config file), as the whole load comes from one IP',
   ],
   async launch(sink, vus) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { prepared } from './prepared.js';
 import type { AbuseFlagsTable } from './tables.js';
 
 export type Scope = 'country' | 'prefix';
@@ -16,23 +17,7 @@ export class AbuseStore {
   ): Promise<void> {
     if (keys.length === 0) return;
     // One statement for every key (the keys differ by scope, so no row is hit twice).
-    await this.db
-      .insertInto('conversion_counts')
-      .values(
-        keys.map(({ scope, key }) => ({
-          scope,
-          key,
-          bucket,
-          sent: what === 'sent' ? 1 : 0,
-          verified: what === 'verified' ? 1 : 0,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['scope', 'key', 'bucket']).doUpdateSet({
-          [what]: sql<number>`conversion_counts.${sql.ref(what)} + 1`,
-        }),
-      )
-      .execute();
+    await COUNT[what](this.db, bucket, ...keys);
   }
 
   /** Codes sent and verified for one key over the buckets `from` to `to` (inclusive). */
@@ -166,3 +151,26 @@ export class AbuseStore {
     await this.db.deleteFrom('abuse_flags').where('until', '<', before).execute();
   }
 }
+
+/** Adds one to `what` of every key's bucket; one statement per number of keys, built once (see prepared). */
+function countStatement(what: 'sent' | 'verified') {
+  return prepared((db: Db, bucket: number, ...keys: Array<{ scope: Scope; key: string }>) =>
+    db
+      .insertInto('conversion_counts')
+      .values(
+        keys.map(({ scope, key }) => ({
+          scope,
+          key,
+          bucket,
+          sent: what === 'sent' ? 1 : 0,
+          verified: what === 'verified' ? 1 : 0,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['scope', 'key', 'bucket']).doUpdateSet({
+          [what]: sql<number>`conversion_counts.${sql.ref(what)} + 1`,
+        }),
+      ),
+  );
+}
+const COUNT = { sent: countStatement('sent'), verified: countStatement('verified') };

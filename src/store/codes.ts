@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Dialect } from './database.js';
+import { changed, prepared } from './prepared.js';
 import type { OtpCodesTable } from './tables.js';
 
 export type NewCode = Omit<OtpCodesTable, 'status' | 'attempts'>;
@@ -26,53 +27,22 @@ export class CodeStore {
         this.db,
       );
     }
-    await this.db
-      .updateTable('otp_codes')
-      .set({ status: 'superseded' })
-      .where('connection_id', '=', code.connection_id)
-      .where('phone_number', '=', code.phone_number)
-      .where('status', '=', 'active')
-      .execute();
-    await this.db
-      .insertInto('otp_codes')
-      .values({ ...code, status: 'active', attempts: 0 })
-      .execute();
+    await supersede(this.db, code.connection_id, code.phone_number);
+    await insertCode(this.db, code);
   }
 
   async findActive(connectionId: string, phone: string, now: number): Promise<ActiveCode | undefined> {
-    return this.db
-      .selectFrom('otp_codes')
-      .select(['id', 'client_id', 'code_hash'])
-      .where('connection_id', '=', connectionId)
-      .where('phone_number', '=', phone)
-      .where('status', '=', 'active')
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    return (await findActive(this.db, connectionId, phone, now)).rows[0];
   }
 
   /** Uses the code; false when another request used, voided or replaced it first. */
   async consume(id: string): Promise<boolean> {
-    const used = await this.db
-      .updateTable('otp_codes')
-      .set((eb) => ({ status: 'used', attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return Number(used.numUpdatedRows) === 1;
+    return changed(await consume(this.db, id)) === 1;
   }
 
   /** Counts a miss; the miss that reaches `limit` voids the code. Returns the code's status after it. */
   async countMiss(id: string, limit: number): Promise<'active' | 'voided' | undefined> {
-    const row = await this.db
-      .updateTable('otp_codes')
-      .set({
-        attempts: sql<number>`attempts + 1`,
-        status: sql<'active' | 'voided'>`case when attempts + 1 >= ${limit} then 'voided' else status end`,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .returning('status')
-      .executeTakeFirst();
+    const row = (await countMiss(this.db, id, limit)).rows[0];
     return row?.status as 'active' | 'voided' | undefined;
   }
 
@@ -80,3 +50,43 @@ export class CodeStore {
     await this.db.updateTable('otp_codes').set({ status: 'voided' }).where('id', '=', id).execute();
   }
 }
+
+// The statements of a login, built once (see prepared).
+const supersede = prepared((db: Db, connectionId: string, phone: string) =>
+  db
+    .updateTable('otp_codes')
+    .set({ status: 'superseded' })
+    .where('connection_id', '=', connectionId)
+    .where('phone_number', '=', phone)
+    .where('status', '=', 'active'),
+);
+const insertCode = prepared((db: Db, code: NewCode) =>
+  db.insertInto('otp_codes').values({ ...code, status: 'active', attempts: 0 }),
+);
+const findActive = prepared((db: Db, connectionId: string, phone: string, now: number) =>
+  db
+    .selectFrom('otp_codes')
+    .select(['id', 'client_id', 'code_hash'])
+    .where('connection_id', '=', connectionId)
+    .where('phone_number', '=', phone)
+    .where('status', '=', 'active')
+    .where('expires_at', '>', now),
+);
+const consume = prepared((db: Db, id: string) =>
+  db
+    .updateTable('otp_codes')
+    .set((eb) => ({ status: 'used', attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'active'),
+);
+const countMiss = prepared((db: Db, id: string, limit: number) =>
+  db
+    .updateTable('otp_codes')
+    .set({
+      attempts: sql<number>`attempts + 1`,
+      status: sql<'active' | 'voided'>`case when attempts + 1 >= ${limit} then 'voided' else status end`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .returning('status'),
+);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { prepared } from './prepared.js';
 
 /**
  * Fixed-window counters and per-phone failure counts, shared by every node through the
@@ -10,18 +11,8 @@ export class CounterStore {
 
   /** Adds one to `key`'s window (starting a new window when the last one ended); returns the count. */
   async hit(key: string, now: number, windowMs: number): Promise<{ count: number; windowStart: number }> {
-    const expired = now - windowMs;
-    const row = await this.db
-      .insertInto('rate_counters')
-      .values({ key, window_start: now, count: 1 })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          count: sql<number>`case when rate_counters.window_start <= ${expired} then 1 else rate_counters.count + 1 end`,
-          window_start: sql<number>`case when rate_counters.window_start <= ${expired} then ${now} else rate_counters.window_start end`,
-        }),
-      )
-      .returning(['count', 'window_start'])
-      .executeTakeFirstOrThrow();
+    const row = (await hit(this.db, key, now, now - windowMs)).rows[0];
+    if (!row) throw new Error('the rate counter upsert returned no row');
     return { count: row.count, windowStart: row.window_start };
   }
 
@@ -63,20 +54,35 @@ export class CounterStore {
   }
 
   async blockedUntil(connectionId: string, phone: string): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('phone_failures')
-      .select('blocked_until')
-      .where('connection_id', '=', connectionId)
-      .where('phone_number', '=', phone)
-      .executeTakeFirst();
+    const row = (await blockedUntil(this.db, connectionId, phone)).rows[0];
     return row?.blocked_until ?? null;
   }
 
   async clearFailures(connectionId: string, phone: string): Promise<void> {
-    await this.db
-      .deleteFrom('phone_failures')
-      .where('connection_id', '=', connectionId)
-      .where('phone_number', '=', phone)
-      .execute();
+    await clearFailures(this.db, connectionId, phone);
   }
 }
+
+// Run on every login, built once (see prepared).
+const hit = prepared((db: Db, key: string, now: number, expired: number) =>
+  db
+    .insertInto('rate_counters')
+    .values({ key, window_start: now, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql<number>`case when rate_counters.window_start <= ${expired} then 1 else rate_counters.count + 1 end`,
+        window_start: sql<number>`case when rate_counters.window_start <= ${expired} then ${now} else rate_counters.window_start end`,
+      }),
+    )
+    .returning(['count', 'window_start']),
+);
+const blockedUntil = prepared((db: Db, connectionId: string, phone: string) =>
+  db
+    .selectFrom('phone_failures')
+    .select('blocked_until')
+    .where('connection_id', '=', connectionId)
+    .where('phone_number', '=', phone),
+);
+const clearFailures = prepared((db: Db, connectionId: string, phone: string) =>
+  db.deleteFrom('phone_failures').where('connection_id', '=', connectionId).where('phone_number', '=', phone),
+);

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import { atomically } from './atomic.js';
 import type { Db, Dialect } from './database.js';
 import { pageOf } from './paging.js';
+import { changed, prepared } from './prepared.js';
 import type { Database, MessageAttemptsTable, MessageStatus, MessagesTable } from './tables.js';
 
 export type MessageRow = MessagesTable;
@@ -28,7 +29,7 @@ export class MessageStore {
   ) {}
 
   async insert(row: MessageRow): Promise<void> {
-    await this.db.insertInto('messages').values(row).execute();
+    await insertMessage(this.db, row);
   }
 
   async findByIdempotencyKey(key: string): Promise<MessageRow | undefined> {
@@ -37,24 +38,7 @@ export class MessageStore {
 
   /** Marks queued (or abandoned) messages whose time is up as expired; returns how many. */
   async expireDue(now: number): Promise<number> {
-    const result = await this.db
-      .updateTable('messages')
-      .set((eb) => ({
-        status: 'expired',
-        body: eb.ref('body_redacted'),
-        lease_owner: null,
-        lease_until: null,
-        updated_at: now,
-      }))
-      .where('expires_at', '<=', now)
-      .where((eb) =>
-        eb.or([
-          eb('status', '=', 'queued'),
-          eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return changed(await expireDue(this.db, now));
   }
 
   /**
@@ -63,33 +47,15 @@ export class MessageStore {
    * worker is claiming right now instead of waiting for them.
    */
   async claim(owner: string, limit: number, leaseUntil: number, now: number): Promise<MessageRow[]> {
-    const due = (eb: ExpressionBuilder<Database, 'messages'>) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-        eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
-      ]);
-    // The candidates are picked once (a materialized CTE): as a plain `IN (subquery)`, PostgreSQL
-    // may run a `LIMIT ... FOR UPDATE SKIP LOCKED` subquery more than once and claim past the limit.
-    return this.db
-      .with(
-        (cte) => cte('candidates').materialized(),
-        (db) => {
-          const candidates = db
-            .selectFrom('messages')
-            .select('id')
-            .where('dispatch', '=', 'outbox')
-            .where(due)
-            .orderBy('next_attempt_at')
-            .limit(limit);
-          return this.dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
-        },
+    return (
+      await (this.dialect === 'postgres' ? claimSkippingLocked : claim)(
+        this.db,
+        owner,
+        limit,
+        leaseUntil,
+        now,
       )
-      .updateTable('messages')
-      .set({ status: 'processing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
-      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('id'))
-      .where(due)
-      .returningAll()
-      .execute();
+    ).rows;
   }
 
   /**
@@ -102,29 +68,22 @@ export class MessageStore {
     attempt: AttemptRow,
     update: MessageUpdate,
   ): Promise<boolean> {
+    const values: AttemptValues = {
+      attempts: attempt.attempt,
+      next_attempt_at: update.nextAttemptAt,
+      route_step: update.routeStep,
+      step_failures: update.stepFailures,
+      lease_owner: null,
+      lease_until: null,
+      provider: update.provider,
+      provider_message_id: update.providerMessageId,
+      last_error: update.lastError,
+      updated_at: attempt.finished_at,
+    };
+    const moveOn = AFTER_ATTEMPT[`${update.final ? 'final' : 'open'}/${owner === null ? 'any' : 'leased'}`];
     return atomically(this.db, async (trx) => {
-      let query = trx
-        .updateTable('messages')
-        .set((eb) => ({
-          // A delivery receipt can overtake the attempt's own record: it is not undone.
-          status: sql<MessageStatus>`case when status in ('delivered', 'undelivered') then status else ${update.status} end`,
-          attempts: attempt.attempt,
-          next_attempt_at: update.nextAttemptAt,
-          route_step: update.routeStep,
-          step_failures: update.stepFailures,
-          lease_owner: null,
-          lease_until: null,
-          provider: update.provider,
-          provider_message_id: update.providerMessageId,
-          last_error: update.lastError,
-          body: update.final ? eb.ref('body_redacted') : eb.ref('body'),
-          updated_at: attempt.finished_at,
-        }))
-        .where('id', '=', message.id);
-      if (owner !== null) query = query.where('lease_owner', '=', owner);
-      const updated = await query.executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
-      await trx.insertInto('message_attempts').values(attempt).execute();
+      if (changed(await moveOn(trx, message.id, owner, update.status, values)) !== 1) return false;
+      await insertAttempt(trx, attempt);
       return true;
     });
   }
@@ -214,3 +173,103 @@ export class MessageStore {
       .execute();
   }
 }
+
+// The outbox's statements, run for every message: built once (see prepared).
+const insertMessage = prepared((db: Db, row: MessageRow) => db.insertInto('messages').values(row));
+const insertAttempt = prepared((db: Db, row: AttemptRow) => db.insertInto('message_attempts').values(row));
+
+const expireDue = prepared((db: Db, now: number) =>
+  db
+    .updateTable('messages')
+    .set((eb) => ({
+      status: 'expired',
+      body: eb.ref('body_redacted'),
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    }))
+    .where('expires_at', '<=', now)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'queued'),
+        eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
+      ]),
+    ),
+);
+
+/**
+ * Leases up to `limit` due messages to `owner`. The UPDATE repeats the "due" condition, so of two
+ * workers that picked the same row only one gets it. The candidates are picked once (a
+ * materialized CTE): as a plain `IN (subquery)`, PostgreSQL may run a `LIMIT ... FOR UPDATE SKIP
+ * LOCKED` subquery more than once and claim past the limit.
+ */
+function claimStatement(skipLocked: boolean) {
+  return prepared((db: Db, owner: string, limit: number, leaseUntil: number, now: number) => {
+    const due = (eb: ExpressionBuilder<Database, 'messages'>) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+        eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
+      ]);
+    return db
+      .with(
+        (cte) => cte('candidates').materialized(),
+        (db) => {
+          const candidates = db
+            .selectFrom('messages')
+            .select('id')
+            .where('dispatch', '=', 'outbox')
+            .where(due)
+            .orderBy('next_attempt_at')
+            .limit(limit);
+          return skipLocked ? candidates.forUpdate().skipLocked() : candidates;
+        },
+      )
+      .updateTable('messages')
+      .set({ status: 'processing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
+      .where('id', 'in', (eb) => eb.selectFrom('candidates').select('id'))
+      .where(due)
+      .returningAll();
+  });
+}
+const claim = claimStatement(false);
+const claimSkippingLocked = claimStatement(true);
+
+type AttemptValues = Pick<
+  MessageRow,
+  | 'attempts'
+  | 'next_attempt_at'
+  | 'route_step'
+  | 'step_failures'
+  | 'lease_owner'
+  | 'lease_until'
+  | 'provider'
+  | 'provider_message_id'
+  | 'last_error'
+  | 'updated_at'
+>;
+
+/**
+ * Moves a message on after an attempt. A delivery receipt can overtake the attempt's own record:
+ * it is not undone. Final messages keep only their masked text; a worker must still hold the lease.
+ */
+function afterAttempt(final: boolean, leased: boolean) {
+  return prepared(
+    (db: Db, id: string, owner: string | null, status: MessageStatus, values: AttemptValues) => {
+      const query = db
+        .updateTable('messages')
+        .set((eb) => ({
+          ...values,
+          status: sql<MessageStatus>`case when status in ('delivered', 'undelivered') then status else ${status} end`,
+          body: final ? eb.ref('body_redacted') : eb.ref('body'),
+        }))
+        .where('id', '=', id);
+      return leased ? query.where('lease_owner', '=', owner) : query;
+    },
+  );
+}
+const AFTER_ATTEMPT = {
+  'open/any': afterAttempt(false, false),
+  'open/leased': afterAttempt(false, true),
+  'final/any': afterAttempt(true, false),
+  'final/leased': afterAttempt(true, true),
+};

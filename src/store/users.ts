@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { pageOf } from './paging.js';
+import { prepared } from './prepared.js';
 import type { UsersTable } from './tables.js';
 
 export interface User {
@@ -26,12 +27,7 @@ export class UserStore {
   }
 
   async findByPhone(connectionId: string, phone: string): Promise<User | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .where('phone_number', '=', phone)
-      .executeTakeFirst();
+    const row = (await findByPhone(this.db, connectionId, phone)).rows[0];
     return row ? fromRow(row) : undefined;
   }
 
@@ -49,23 +45,11 @@ export class UserStore {
   }
 
   async insert(user: User): Promise<void> {
-    await this.db
-      .insertInto('users')
-      .values({ ...user, phone_verified: user.phone_verified ? 1 : 0 })
-      .execute();
+    await insertUser(this.db, { ...user, phone_verified: user.phone_verified ? 1 : 0 });
   }
 
   async recordLogin(id: string, now: number): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set((eb) => ({
-        last_login: now,
-        updated_at: now,
-        phone_verified: 1,
-        logins_count: eb('logins_count', '+', 1),
-      }))
-      .where('id', '=', id)
-      .execute();
+    await recordLogin(this.db, id, now);
   }
 
   async delete(id: string): Promise<boolean> {
@@ -73,3 +57,24 @@ export class UserStore {
     return Number(result.numDeletedRows) > 0;
   }
 }
+
+// Run on every login: built once (see prepared).
+const findByPhone = prepared((db: Db, connectionId: string, phone: string) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('phone_number', '=', phone),
+);
+const insertUser = prepared((db: Db, row: UsersTable) => db.insertInto('users').values(row));
+const recordLogin = prepared((db: Db, id: string, now: number) =>
+  db
+    .updateTable('users')
+    .set((eb) => ({
+      last_login: now,
+      updated_at: now,
+      phone_verified: 1,
+      logins_count: eb('logins_count', '+', 1),
+    }))
+    .where('id', '=', id),
+);
