@@ -191,17 +191,31 @@ const settled = async (promise: Promise<unknown>) => {
   return done;
 };
 
+/** A database whose WAL syncs the test ends by hand, closed after `body`. */
+async function withManualSync(
+  body: (t: ReturnType<typeof open>, calls: ReturnType<typeof manualSync>['calls']) => Promise<void>,
+) {
+  const { wal, calls } = manualSync();
+  const t = open(wal);
+  try {
+    await body(t, calls);
+  } finally {
+    await t.db.destroy();
+    t.observer.close();
+  }
+}
+/** Lets the event-loop turn end: its group commits, and its WAL sync starts. */
+const turnEnds = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('SQLite group commit, with the WAL synced off the main thread', () => {
   const insert = (t: ReturnType<typeof open>, name: string) =>
     t.db.insertInto('item').values({ name }).execute();
 
-  it('calls a write durable only once a WAL sync begun after its COMMIT has ended', async () => {
-    const { wal, calls } = manualSync();
-    const t = open(wal);
-    try {
+  it('calls a write durable only once a WAL sync begun after its COMMIT has ended', () =>
+    withManualSync(async (t, calls) => {
       const first = t.groupCommit.mark();
       await insert(t, 'one');
-      await new Promise((resolve) => setImmediate(resolve)); // the turn ends: COMMIT, then the sync
+      await turnEnds();
       assert.deepEqual(t.committed(), ['one'], 'committed');
       assert.equal(calls.length, 1);
       const durable = t.groupCommit.durableSince(first);
@@ -209,9 +223,9 @@ describe('SQLite group commit, with the WAL synced off the main thread', () => {
       // Two more turns commit while the sync runs: they wait for one more sync, together.
       const second = t.groupCommit.mark();
       await insert(t, 'two');
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEnds();
       await insert(t, 'three');
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEnds();
       assert.equal(calls.length, 1, 'one sync at a time');
       calls[0]?.end();
       await durable;
@@ -219,48 +233,32 @@ describe('SQLite group commit, with the WAL synced off the main thread', () => {
       assert.equal(calls.length, 2, 'one sync for both later commits');
       calls[1]?.end();
       await t.groupCommit.durableSince(second);
-    } finally {
-      await t.db.destroy();
-      t.observer.close();
-    }
-  });
+    }));
 
-  it('a request that only read waits too: it may have read a commit not yet on disk', async () => {
-    const { wal, calls } = manualSync();
-    const t = open(wal);
-    try {
+  it('a request that only read waits too: it may have read a commit not yet on disk', () =>
+    withManualSync(async (t, calls) => {
       await insert(t, 'written');
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEnds();
       const reader = t.groupCommit.mark();
       assert.deepEqual(await t.db.selectFrom('item').select('name').execute(), [{ name: 'written' }]);
       assert.equal(await settled(t.groupCommit.durableSince(reader)), false);
       calls[0]?.end();
       await t.groupCommit.durableSince(reader);
-    } finally {
-      await t.db.destroy();
-      t.observer.close();
-    }
-  });
+    }));
 
-  it('a failed sync fails every request whose writes it held, and not the ones after', async () => {
-    const { wal, calls } = manualSync();
-    const t = open(wal);
-    try {
+  it('a failed sync fails every request whose writes it held, and not the ones after', () =>
+    withManualSync(async (t, calls) => {
       const mark = t.groupCommit.mark();
       await insert(t, 'unsure');
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEnds();
       calls[0]?.end(new Error('EIO: i/o error, fdatasync'));
       await assert.rejects(t.groupCommit.durableSince(mark), /its sync failed/);
       const later = t.groupCommit.mark();
       await insert(t, 'sure');
-      await new Promise((resolve) => setImmediate(resolve));
+      await turnEnds();
       calls[1]?.end();
       await t.groupCommit.durableSince(later);
-    } finally {
-      await t.db.destroy();
-      t.observer.close();
-    }
-  });
+    }));
 
   it('the database otpline opens leaves the fsync to the group commit (synchronous = NORMAL)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otpline-wal-sync-'));
