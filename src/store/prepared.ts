@@ -16,12 +16,6 @@ class Slot {
   }
 }
 
-interface Template {
-  sql: string;
-  parameters: readonly unknown[];
-  compiled: CompiledQuery;
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
@@ -43,7 +37,7 @@ export function prepared<A extends unknown[], R>(
   build: (db: Db, ...args: A) => Compilable<R>,
 ): (db: Db, ...args: A) => Promise<QueryResult<R>> {
   // Per dialect (its adapter is shared by a database and its transactions), then per shape.
-  const templates = new WeakMap<object, Map<string, Template>>();
+  const templates = new WeakMap<object, Map<string, CompiledQuery>>();
   return (db, ...args) => {
     const adapter = db.getExecutor().adapter;
     let byShape = templates.get(adapter);
@@ -63,7 +57,7 @@ export function prepared<A extends unknown[], R>(
       const value = p.field === undefined ? arg : (arg as Record<string, unknown>)[p.field];
       return value === undefined ? null : value;
     });
-    return db.executeQuery<R>({ ...template.compiled, parameters });
+    return db.executeQuery<R>({ ...template, parameters });
   };
 }
 
@@ -71,12 +65,11 @@ function compile<A extends unknown[], R>(
   db: Db,
   build: (db: Db, ...args: A) => Compilable<R>,
   args: A,
-): Template {
+): CompiledQuery {
   const stand = args.map((arg, i) =>
     isRecord(arg) ? Object.fromEntries(Object.keys(arg).map((key) => [key, new Slot(i, key)])) : new Slot(i),
   ) as A;
-  const compiled = build(db, ...stand).compile();
-  return { sql: compiled.sql, parameters: compiled.parameters, compiled };
+  return build(db, ...stand).compile();
 }
 
 /** How many rows an UPDATE or DELETE run through `prepared` changed. */

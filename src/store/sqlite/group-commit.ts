@@ -2,9 +2,6 @@ import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/** Makes what SQLite wrote to the write-ahead log durable, off the main thread. */
-export type WalSync = () => Promise<void>;
-
 /**
  * Flushes the database's `-wal` file with fdatasync on libuv's threadpool. The file is opened once
  * (SQLite keeps it, the same inode, for as long as a connection is open; checkpoints rewrite it
@@ -15,7 +12,8 @@ export class WalFile {
 
   constructor(private readonly path: string) {}
 
-  readonly sync: WalSync = () =>
+  /** Makes what SQLite wrote to the write-ahead log durable, off the main thread. */
+  readonly sync = (): Promise<void> =>
     new Promise((resolve, reject) => fdatasync(this.open(), (err) => (err ? reject(err) : resolve())));
 
   syncNow(): void {
@@ -71,7 +69,7 @@ export class GroupCommit {
 
   constructor(
     private readonly sqlite: SQLite.Database,
-    private readonly wal?: { sync: WalSync; syncNow(): void; close(): void },
+    private readonly wal?: Pick<WalFile, 'sync' | 'syncNow' | 'close'>,
   ) {
     live.add(this);
   }
