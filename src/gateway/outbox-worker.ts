@@ -10,6 +10,13 @@ import type { MessageRow, Outbox } from './outbox.js';
 /** The longest a gateway answer waits for deliveries to catch up. */
 const PACE_WAIT_MS = 1000;
 
+/**
+ * The most often the worker sweeps the outbox for messages past their time and for leases that
+ * ran out. Those look at every queued or leased row, so under load they run a few times a second
+ * instead of before each claim (a claim reads only the rows it takes).
+ */
+const SWEEP_EVERY_MS = 250;
+
 export interface WorkerSettings extends RetrySettings {
   pollIntervalMs: number;
   batchSize: number;
@@ -41,6 +48,8 @@ export class OutboxWorker {
   /** Ends the loop's wait for sends in flight when a new message arrives. */
   private wake: (() => void) | undefined;
   private current: Promise<void> = Promise.resolve();
+  /** When the next sweep for expired messages and lapsed leases is due (the clock's time). */
+  private nextSweepAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -165,11 +174,20 @@ export class OutboxWorker {
 
   /** Expires what is past its time, claims up to `limit` due messages and starts delivering each. */
   private async startDue(limit: number): Promise<Array<{ id: string; delivered: Promise<void> }>> {
-    await this.outbox.expireDue();
+    await this.sweep();
     const batch = await this.outbox.claim(this.owner, limit, this.settings.leaseMs);
     if (batch.length === 0) return [];
     const down = await this.health.down(this.clock.now());
     return batch.map((message) => ({ id: message.id, delivered: this.deliver(message, down) }));
+  }
+
+  /** Expires messages past their time, then returns the lapsed leases of dead workers to the queue. */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS);
+    await this.outbox.expireDue();
+    await this.outbox.reclaimLapsed();
   }
 
   private async deliver(claimed: MessageRow, down: Map<string, { until: number }>): Promise<void> {

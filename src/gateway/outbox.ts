@@ -113,6 +113,11 @@ export class Outbox {
     return this.stores.messages.expireDue(this.clock.now());
   }
 
+  /** Returns to the queue the messages whose worker's lease ran out (it died); returns how many. */
+  reclaimLapsed(): Promise<number> {
+    return this.stores.messages.reclaimLapsed(this.clock.now());
+  }
+
   /** Takes up to `limit` due messages for `owner` until the lease runs out. */
   claim(owner: string, limit: number, leaseMs: number): Promise<MessageRow[]> {
     const now = this.clock.now();

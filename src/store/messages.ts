@@ -1,9 +1,9 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { atomically } from './atomic.js';
 import type { Db, Dialect } from './database.js';
 import { pageOf } from './paging.js';
 import { changed, prepared } from './prepared.js';
-import type { Database, MessageAttemptsTable, MessageStatus, MessagesTable } from './tables.js';
+import type { MessageAttemptsTable, MessageStatus, MessagesTable } from './tables.js';
 
 export type MessageRow = MessagesTable;
 export type AttemptRow = MessageAttemptsTable;
@@ -42,20 +42,17 @@ export class MessageStore {
   }
 
   /**
-   * Leases up to `limit` due messages to `owner`. The UPDATE repeats the "due" condition, so of
-   * two workers that picked the same row only one gets it; PostgreSQL also skips rows another
-   * worker is claiming right now instead of waiting for them.
+   * Leases up to `limit` queued, due messages to `owner`, oldest first. Of two workers that pick
+   * the same row only one gets it; PostgreSQL also skips rows another worker is claiming right now
+   * instead of waiting for them.
    */
   async claim(owner: string, limit: number, leaseUntil: number, now: number): Promise<MessageRow[]> {
-    return (
-      await (this.dialect === 'postgres' ? claimSkippingLocked : claim)(
-        this.db,
-        owner,
-        limit,
-        leaseUntil,
-        now,
-      )
-    ).rows;
+    return (await claim[this.dialect](this.db, owner, limit, leaseUntil, now)).rows;
+  }
+
+  /** Returns to the queue the messages whose lease ran out before their worker finished; returns how many. */
+  async reclaimLapsed(now: number): Promise<number> {
+    return changed(await reclaimLapsed(this.db, now));
   }
 
   /**
@@ -198,41 +195,54 @@ const expireDue = prepared((db: Db, now: number) =>
 );
 
 /**
- * Leases up to `limit` due messages to `owner`. The UPDATE repeats the "due" condition, so of two
- * workers that picked the same row only one gets it. The candidates are picked once (a
- * materialized CTE): as a plain `IN (subquery)`, PostgreSQL may run a `LIMIT ... FOR UPDATE SKIP
- * LOCKED` subquery more than once and claim past the limit.
+ * Leases up to `limit` due messages to `owner`: the queued ones whose time has come, oldest first,
+ * read in order from the `messages_due` index, so a claim costs the same with any backlog.
+ * Messages whose lease lapsed (their worker died) come back through `reclaimLapsed`.
+ *
+ * PostgreSQL: the UPDATE repeats the "due" condition, so of two workers that picked the same row
+ * only one gets it, and rows another worker is claiming are skipped. The candidates are picked
+ * once (a materialized CTE): as a plain `IN (subquery)`, PostgreSQL may run a `LIMIT ... FOR UPDATE
+ * SKIP LOCKED` subquery more than once and claim past the limit.
+ * SQLite: an UPDATE holds the write lock from its first read, so nothing can change between the
+ * pick and the update; repeating the condition there would make SQLite walk the whole queue.
  */
-function claimStatement(skipLocked: boolean) {
+function claimStatement(dialect: Dialect) {
   return prepared((db: Db, owner: string, limit: number, leaseUntil: number, now: number) => {
-    const due = (eb: ExpressionBuilder<Database, 'messages'>) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-        eb.and([eb('status', '=', 'processing'), eb('lease_until', '<', now)]),
-      ]);
-    return db
+    const query = db
       .with(
         (cte) => cte('candidates').materialized(),
         (db) => {
           const candidates = db
             .selectFrom('messages')
             .select('id')
+            .where('status', '=', 'queued')
+            .where('next_attempt_at', '<=', now)
             .where('dispatch', '=', 'outbox')
-            .where(due)
             .orderBy('next_attempt_at')
             .limit(limit);
-          return skipLocked ? candidates.forUpdate().skipLocked() : candidates;
+          return dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates;
         },
       )
       .updateTable('messages')
       .set({ status: 'processing', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
       .where('id', 'in', (eb) => eb.selectFrom('candidates').select('id'))
-      .where(due)
       .returningAll();
+    return dialect === 'postgres'
+      ? query.where('status', '=', 'queued').where('next_attempt_at', '<=', now)
+      : query;
   });
 }
-const claim = claimStatement(false);
-const claimSkippingLocked = claimStatement(true);
+const claim = { sqlite: claimStatement('sqlite'), postgres: claimStatement('postgres') };
+
+/** Puts back in the queue the messages whose worker's lease ran out (it died, or hung). */
+const reclaimLapsed = prepared((db: Db, now: number) =>
+  db
+    .updateTable('messages')
+    .set({ status: 'queued', lease_owner: null, lease_until: null, updated_at: now })
+    .where('status', '=', 'processing')
+    .where('dispatch', '=', 'outbox')
+    .where('lease_until', '<', now),
+);
 
 type AttemptValues = Pick<
   MessageRow,

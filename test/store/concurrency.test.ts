@@ -208,8 +208,12 @@ describe('concurrent state changes from two database connections', () => {
     assert.equal(new Set(claimed).size, claimed.length, 'no message claimed twice');
     assert.deepEqual(new Set(claimed), ids);
 
-    // After the lease, one of the two takes them over, not both.
-    clock.advance(31_000);
+    // Before the lease runs out, nothing comes back; after it, one of the two takes them over, not both.
+    clock.advance(29_000);
+    assert.deepEqual(await Promise.all([outboxA.reclaimLapsed(), outboxB.reclaimLapsed()]), [0, 0]);
+    clock.advance(2_000);
+    const returned = await Promise.all([outboxA.reclaimLapsed(), outboxB.reclaimLapsed()]);
+    assert.equal(returned[0] + returned[1], 20, 'each lapsed lease is returned once');
     const [again1, again2] = await Promise.all([
       outboxA.claim('worker-a', 20, 30_000),
       outboxB.claim('worker-b', 20, 30_000),
