@@ -104,6 +104,8 @@ export function buildServices(input: {
       ...config.outbox,
       failoverAfter: config.routing.failoverAfter,
       providerDownMs: config.routing.providerDownSeconds * 1000,
+      // One process per SQLite file: the leases found at start were left by one that died.
+      soleWorker: stores.dialect === 'sqlite',
     },
     logger.child({ component: 'outbox' }),
   );

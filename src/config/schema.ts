@@ -173,7 +173,8 @@ export function buildConfigSchema(drivers: readonly Driver[]) {
           leaseMs: Type.Integer({
             minimum: 1000,
             default: 60000,
-            description: 'A claimed message returns to the queue after this if its worker died',
+            description:
+              'A message leased to a worker (claimed, or handed to it as it arrives) returns to the queue after this if the worker died; on SQLite, at once when otpline restarts',
           }),
           maxAttempts: Type.Integer({
             minimum: 1,

@@ -5,7 +5,7 @@ import type { ProviderHealthStore } from '../store/provider-health.js';
 import type { Clock } from '../util/clock.js';
 import { randomAlphanumeric } from '../util/ids.js';
 import type { RetrySettings } from './message-status.js';
-import type { MessageRow, Outbox } from './outbox.js';
+import type { Lease, MessageRow, Outbox } from './outbox.js';
 
 /** The longest a gateway answer waits for deliveries to catch up. */
 const PACE_WAIT_MS = 1000;
@@ -23,6 +23,12 @@ export interface WorkerSettings extends RetrySettings {
   leaseMs: number;
   /** How long a provider-wide fault takes a provider out of rotation. */
   providerDownMs: number;
+  /**
+   * This is the only process delivering from its database (SQLite): the leases it finds at its
+   * first pass were left by a process that died, and go back to the queue at once instead of
+   * when they run out.
+   */
+  soleWorker?: boolean;
 }
 
 /** Which providers carry a message, in failover order. */
@@ -48,8 +54,16 @@ export class OutboxWorker {
   /** Ends the loop's wait for sends in flight when a new message arrives. */
   private wake: (() => void) | undefined;
   private current: Promise<void> = Promise.resolve();
+  /** The sends in flight, claimed or handed over. */
+  private readonly sending = new Set<Promise<void>>();
+  /** Slots promised to messages being stored for this worker (`reserve`), not yet handed over. */
+  private reserved = 0;
+  /** The providers out of rotation, as last read, and until when that read is used. */
+  private down?: { providers: Map<string, { until: number }>; freshUntil: number };
   /** When the next sweep for expired messages and lapsed leases is due (the clock's time). */
   private nextSweepAt = Number.NEGATIVE_INFINITY;
+  /** The leases an earlier process left (`soleWorker`) are still to be returned. */
+  private leftoversChecked = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -77,6 +91,37 @@ export class OutboxWorker {
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await this.current;
+    await Promise.all(this.sending);
+  }
+
+  /**
+   * Offers this worker a message its node is about to store. When a send slot is free, the
+   * message is stored already leased to this worker (the returned lease) and handed over with
+   * `adopt` once it is on disk: no claim reads it back from the outbox. Undefined when the worker
+   * is stopped, full or behind: the message is queued and claimed as usual. Every lease given
+   * must be answered with one `adopt` call, with the row or without it.
+   */
+  reserve(): Lease | undefined {
+    if (this.stopped || this.behind || this.sending.size + this.reserved >= this.settings.batchSize)
+      return undefined;
+    this.reserved++;
+    return { owner: this.owner, until: this.clock.now() + this.settings.leaseMs };
+  }
+
+  /**
+   * Starts delivering a message stored under a lease from `reserve`, now durable; without one (it
+   * was not stored), frees the slot. A worker stopped meanwhile puts the message back in the queue.
+   */
+  adopt(message: MessageRow | undefined): void {
+    this.reserved--;
+    if (message) {
+      const delivered = this.stopped
+        ? this.outbox.postpone(message, this.owner, this.clock.now())
+        : this.providersDown().then((down) => this.deliver(message, down));
+      this.track(message.id, delivered);
+    }
+    // A loop waiting for slots counts this one again.
+    this.wake?.();
   }
 
   /**
@@ -123,26 +168,26 @@ export class OutboxWorker {
    * slots are free), instead of waiting for the slowest message of a batch before the next one.
    */
   private async loop(): Promise<void> {
-    const sending = new Set<Promise<void>>();
+    const { sending } = this;
     const { batchSize } = this.settings;
     while (!this.stopped) {
       this.again = false;
       let more = false;
-      try {
-        const free = batchSize - sending.size;
-        const started = await this.startDue(free);
-        more = started.length === free;
-        this.setBehind(more);
-        for (const { id, delivered } of started) {
-          const send: Promise<void> = delivered
-            .catch((err: unknown) => this.logger.error({ err, messageId: id }, 'outbox delivery failed'))
-            .finally(() => sending.delete(send));
-          sending.add(send);
+      const free = batchSize - sending.size - this.reserved;
+      if (free > 0) {
+        try {
+          const started = await this.startDue(free);
+          more = started.length === free;
+          for (const { id, delivered } of started) this.track(id, delivered);
+        } catch (err) {
+          this.logger.error({ err }, 'outbox pass failed');
         }
-      } catch (err) {
-        this.logger.error({ err }, 'outbox pass failed');
+      } else {
+        // Every slot is taken by messages handed over: any in the queue wait for one.
+        more = this.again;
       }
-      if (sending.size === 0) {
+      this.setBehind(more);
+      if (sending.size === 0 && this.reserved === 0) {
         if (more || this.again) continue;
         break;
       }
@@ -157,12 +202,19 @@ export class OutboxWorker {
         this.wake = undefined;
       } while (
         !this.stopped &&
-        sending.size > 0 &&
-        (sending.size > (batchSize * 3) / 4 || !(more || this.again))
+        sending.size + this.reserved > 0 &&
+        (sending.size + this.reserved > (batchSize * 3) / 4 || !(more || this.again))
       );
     }
     this.setBehind(false);
-    await Promise.all(sending);
+  }
+
+  /** Keeps a send among those in flight until it ends; its failure is logged, never thrown. */
+  private track(id: string, delivered: Promise<void>): void {
+    const send: Promise<void> = delivered
+      .catch((err: unknown) => this.logger.error({ err, messageId: id }, 'outbox delivery failed'))
+      .finally(() => this.sending.delete(send));
+    this.sending.add(send);
   }
 
   /** One pass: expire, claim, deliver. Returns how many messages were claimed. */
@@ -177,7 +229,7 @@ export class OutboxWorker {
     await this.sweep();
     const batch = await this.outbox.claim(this.owner, limit, this.settings.leaseMs);
     if (batch.length === 0) return [];
-    const down = await this.health.down(this.clock.now());
+    const down = await this.providersDown();
     return batch.map((message) => ({ id: message.id, delivered: this.deliver(message, down) }));
   }
 
@@ -187,7 +239,28 @@ export class OutboxWorker {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS);
     await this.outbox.expireDue();
+    if (this.settings.soleWorker && !this.leftoversChecked) {
+      const returned = await this.outbox.reclaimFromEarlierProcesses(this.owner);
+      this.leftoversChecked = true;
+      if (returned > 0)
+        this.logger.warn(
+          { messages: returned },
+          'messages an earlier process was sending when it stopped go out again (a message may reach the phone twice)',
+        );
+    }
     await this.outbox.reclaimLapsed();
+  }
+
+  /**
+   * The providers out of rotation: read again after a sweep's interval at most, and at once
+   * after this node takes one out.
+   */
+  private async providersDown(): Promise<Map<string, { until: number }>> {
+    const now = this.clock.now();
+    if (this.down && now < this.down.freshUntil) return this.down.providers;
+    const providers = await this.health.down(now);
+    this.down = { providers, freshUntil: now + Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS) };
+    return providers;
   }
 
   private async deliver(claimed: MessageRow, down: Map<string, { until: number }>): Promise<void> {
@@ -258,6 +331,7 @@ export class OutboxWorker {
   private async takeOutOfRotation(name: string, reason: string): Promise<void> {
     const now = this.clock.now();
     await this.health.markDown(name, now + this.settings.providerDownMs, reason.slice(0, 500), now);
+    this.down = undefined;
     this.logger.error(
       { provider: name, reason, forSeconds: this.settings.providerDownMs / 1000 },
       'PROVIDER OUT OF ROTATION: a provider-wide fault (credentials, account); its messages go to the next provider of their route',

@@ -20,6 +20,14 @@ export interface NewMessage {
   sender: string | null;
   expiresAt: number;
   idempotencyKey?: string;
+  /** Stored already leased to this worker, which delivers it without claiming it (`OutboxWorker.reserve`). */
+  leasedTo?: Lease;
+}
+
+/** Who holds a message for delivery, and until when. */
+export interface Lease {
+  owner: string;
+  until: number;
 }
 
 /** A `gateway_url` call is made once, while the caller waits: no retries. */
@@ -82,11 +90,11 @@ export class Outbox {
       body: message.body,
       body_redacted: message.bodyRedacted,
       sender: message.sender,
-      status: message.dispatch === 'outbox' ? 'queued' : 'processing',
+      status: message.dispatch === 'outbox' && !message.leasedTo ? 'queued' : 'processing',
       attempts: 0,
       next_attempt_at: now,
-      lease_owner: null,
-      lease_until: null,
+      lease_owner: message.leasedTo?.owner ?? null,
+      lease_until: message.leasedTo?.until ?? null,
       expires_at: message.expiresAt,
       provider: null,
       provider_message_id: null,
@@ -116,6 +124,14 @@ export class Outbox {
   /** Returns to the queue the messages whose worker's lease ran out (it died); returns how many. */
   reclaimLapsed(): Promise<number> {
     return this.stores.messages.reclaimLapsed(this.clock.now());
+  }
+
+  /**
+   * Returns to the queue every message leased to another worker than `owner`. Only for the sole
+   * process on a database (SQLite): there, any other lease was left by a process that died.
+   */
+  reclaimFromEarlierProcesses(owner: string): Promise<number> {
+    return this.stores.messages.reclaimOthers(owner, this.clock.now());
   }
 
   /** Takes up to `limit` due messages for `owner` until the lease runs out. */

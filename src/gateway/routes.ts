@@ -6,6 +6,7 @@ import { MAX_MESSAGE_LENGTH, maskDigitRuns } from '../messages/template.js';
 import { normalizePhone } from '../phone/normalize.js';
 import type { Services } from '../services.js';
 import { checkGatewayCaller, type GatewayAuthSettings, networkList } from './gateway-auth.js';
+import type { MessageRow } from './outbox.js';
 
 const Body = Type.Object(
   {
@@ -50,9 +51,10 @@ const Reply = Type.Object({ id: Type.String(), status: Type.String(), recipient:
 /** The gateway half needs no auth stores: its settings, the outbox, its secret and the abuse rules. */
 export function gatewayRoutes(
   app: App,
-  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets' | 'abuse' | 'worker'>,
+  services: Pick<Services, 'config' | 'outbox' | 'clock' | 'secrets' | 'abuse' | 'worker' | 'stores'>,
 ): void {
   const { config, outbox, clock, secrets, abuse, worker } = services;
+  const { durability } = services.stores;
   const auth: GatewayAuthSettings = {
     key: secrets.gatewayKey,
     audience: secrets.gatewayAudience,
@@ -98,26 +100,48 @@ export function gatewayRoutes(
       }
       // Geo permissions, range velocity and budgets hold here too: Auth0 relays pumping traffic.
       await abuse.checkGateway(phone.e164, phone.country ?? null, request.ip);
-      const message = await outbox
-        .add({
-          source: 'gateway',
-          dispatch: 'outbox',
-          connectionId: null,
-          recipient: phone.e164,
-          country: phone.country ?? null,
-          body: text,
-          bodyRedacted: maskDigitRuns(text),
-          sender: request.body.sender ?? null,
-          expiresAt: clock.now() + config.outbox.messageTtlMs,
-          idempotencyKey,
-        })
-        .catch(async (err: unknown) => {
-          // Two requests with one key raced: the loser answers with the winner's message.
-          const winner = idempotencyKey ? await outbox.findByIdempotencyKey(idempotencyKey) : undefined;
-          if (winner) return winner;
-          throw err;
-        });
-      outbox.notify();
+      // With a free send slot, the message is stored leased to this node's worker and handed to it
+      // once on disk, instead of being claimed back from the outbox.
+      const lease = worker.reserve();
+      let handOver: MessageRow | undefined;
+      let message: MessageRow;
+      try {
+        const mark = durability.mark();
+        message = await outbox
+          .add({
+            source: 'gateway',
+            dispatch: 'outbox',
+            connectionId: null,
+            recipient: phone.e164,
+            country: phone.country ?? null,
+            body: text,
+            bodyRedacted: maskDigitRuns(text),
+            sender: request.body.sender ?? null,
+            expiresAt: clock.now() + config.outbox.messageTtlMs,
+            idempotencyKey,
+            leasedTo: lease,
+          })
+          .then(
+            (row) => {
+              if (lease) handOver = row;
+              return row;
+            },
+            async (err: unknown) => {
+              // Two requests with one key raced: the loser answers with the winner's message.
+              const winner = idempotencyKey ? await outbox.findByIdempotencyKey(idempotencyKey) : undefined;
+              if (winner) return winner;
+              throw err;
+            },
+          );
+        // Never sent before it is on disk: the sender, told nothing, would send it again.
+        if (handOver) await durability.durableSince(mark);
+      } catch (err) {
+        handOver = undefined;
+        throw err;
+      } finally {
+        if (lease) worker.adopt(handOver);
+      }
+      if (!handOver) outbox.notify();
       // Stored already; the answer waits (a little) while this node's deliveries are behind.
       await worker.keepPace();
       return { id: message.id, status: message.status, recipient: message.recipient };

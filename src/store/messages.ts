@@ -55,6 +55,11 @@ export class MessageStore {
     return changed(await reclaimLapsed(this.db, now));
   }
 
+  /** Returns to the queue every message leased to a worker other than `owner`, lapsed or not. */
+  async reclaimOthers(owner: string, now: number): Promise<number> {
+    return changed(await reclaimOthers(this.db, owner, now));
+  }
+
   /**
    * Records an attempt and moves the message on, in one transaction. With an `owner`, only the
    * lease holder may: a worker whose lease ran out cannot overwrite the one that took over.
@@ -242,6 +247,15 @@ const reclaimLapsed = prepared((db: Db, now: number) =>
     .where('status', '=', 'processing')
     .where('dispatch', '=', 'outbox')
     .where('lease_until', '<', now),
+);
+
+const reclaimOthers = prepared((db: Db, owner: string, now: number) =>
+  db
+    .updateTable('messages')
+    .set({ status: 'queued', lease_owner: null, lease_until: null, updated_at: now })
+    .where('status', '=', 'processing')
+    .where('dispatch', '=', 'outbox')
+    .where('lease_owner', '<>', owner),
 );
 
 type AttemptValues = Pick<

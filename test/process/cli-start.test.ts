@@ -256,4 +256,59 @@ describe('crash durability', () => {
       await sink.close();
     }
   });
+
+  it('sends at the restart a message the killed process was sending, without waiting out its lease', async () => {
+    const dir = tempDir();
+    const sink = await SmsSink.start();
+    // The provider holds its answer: the message is mid-send when the process dies.
+    sink.delayMs = 3000;
+    try {
+      const { base, env } = await otplineIn(dir, {
+        provider: { name: 'webhook', webhook: { url: sink.url } },
+        // A lease far longer than this test: only the restart can give the message back.
+        outbox: { pollIntervalMs: 50, leaseMs: 600_000 },
+        admin: { clientId: 'lease-admin', clientSecret: 'lease-admin-secret-0123456789' },
+        gateway: { secret: 'lease-gateway-secret-0123456789' },
+      });
+      const first = start(env);
+      await waitHealthy(base, first);
+      const accepted = await postMessage(
+        base,
+        await gatewayJwt('lease-gateway-secret-0123456789', `${base}/gateway/sms`),
+        'in flight 246810',
+      );
+      assert.equal(accepted.status, 200);
+      const { id } = (await accepted.json()) as { id: string };
+      const messageNow = async (): Promise<Record<string, unknown>> => {
+        const token = (await adminToken(base, `${base}/`, 'lease-admin', 'lease-admin-secret-0123456789'))
+          .body.access_token as string;
+        return (
+          await json(`${base}/api/v2/sms-messages/${id}`, { headers: { authorization: `Bearer ${token}` } })
+        ).body;
+      };
+      assert.equal((await messageNow()).status, 'processing', 'leased to the worker that is sending it');
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      sink.delayMs = 0;
+      const second = start(env);
+      await waitHealthy(base, second);
+      let message: Record<string, unknown> = {};
+      const deadline = Date.now() + 8000;
+      while (message.status !== 'sent' && Date.now() < deadline) {
+        message = await messageNow();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(
+        message.status,
+        'sent',
+        'sent by the restarted process, ten minutes before the lease ends',
+      );
+      assert.ok(sink.received.some((r) => r.body.body === 'in flight 246810'));
+      assert.match(second.output(), /messages an earlier process was sending when it stopped go out again/);
+      await second.stop();
+    } finally {
+      await sink.close();
+    }
+  });
 });

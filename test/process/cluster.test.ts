@@ -355,6 +355,8 @@ describe('two otpline processes on one PostgreSQL database', { skip }, () => {
      * told by what it claims after the kill: a lease ending later than any A could have taken.
      */
     async function heldByTheDead(killed: number): Promise<Map<string, number>> {
+      // A signal takes a moment to land: A could still take a message after an earlier snapshot.
+      await a.proc.exited;
       const atKill = await leased();
       const live = new Set<string>();
       for (
