@@ -205,27 +205,50 @@ describe('otpline start (the real program)', () => {
 });
 
 describe('crash durability', () => {
+  /**
+   * otpline in a fresh data directory, delivering to `sink` with the given outbox settings, that
+   * has accepted one gateway message with `text`; `messageNow` reads that message back through
+   * the Management API, `sentWithin` waits for it to be sent.
+   */
+  async function acceptedOne(sink: SmsSink, name: string, outbox: Record<string, number>, text: string) {
+    const admin = { clientId: `${name}-admin`, clientSecret: `${name}-admin-secret-0123456789` };
+    const secret = `${name}-gateway-secret-0123456789`;
+    const { base, env } = await otplineIn(tempDir(), {
+      provider: { name: 'webhook', webhook: { url: sink.url } },
+      outbox,
+      admin,
+      gateway: { secret },
+    });
+    const first = start(env);
+    await waitHealthy(base, first);
+    const accepted = await postMessage(base, await gatewayJwt(secret, `${base}/gateway/sms`), text);
+    assert.equal(accepted.status, 200);
+    const { id } = (await accepted.json()) as { id: string };
+    const messageNow = async (): Promise<Record<string, unknown>> => {
+      const token = (await adminToken(base, `${base}/`, admin.clientId, admin.clientSecret)).body
+        .access_token as string;
+      return (
+        await json(`${base}/api/v2/sms-messages/${id}`, { headers: { authorization: `Bearer ${token}` } })
+      ).body;
+    };
+    const sentWithin = async (ms: number): Promise<Record<string, unknown>> => {
+      let message: Record<string, unknown> = {};
+      for (const deadline = Date.now() + ms; message.status !== 'sent' && Date.now() < deadline; ) {
+        message = await messageNow();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return message;
+    };
+    return { base, env, first, id, messageNow, sentWithin };
+  }
+
   it('delivers a message accepted before a kill -9, after the restart', async () => {
-    const dir = tempDir();
     const sink = await SmsSink.start();
     sink.defaultStatus = 503;
     try {
-      const { base, env } = await otplineIn(dir, {
-        provider: { name: 'webhook', webhook: { url: sink.url } },
-        // A short lease: a claim held by the killed process returns to the queue after a second.
-        outbox: { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 },
-        admin: { clientId: 'crash-admin', clientSecret: 'crash-admin-secret-0123456789' },
-        gateway: { secret: 'crash-gateway-secret-0123456789' },
-      });
-      const first = start(env);
-      await waitHealthy(base, first);
-      const accepted = await postMessage(
-        base,
-        await gatewayJwt('crash-gateway-secret-0123456789', `${base}/gateway/sms`),
-        'survive 987654',
-      );
-      assert.equal(accepted.status, 200);
-      const { id } = (await accepted.json()) as { id: string };
+      // A short lease: a claim held by the killed process returns to the queue after a second.
+      const outbox = { pollIntervalMs: 50, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 1000 };
+      const { base, env, first, id, sentWithin } = await acceptedOne(sink, 'crash', outbox, 'survive 987654');
       // A second try means the first one was recorded: kill it mid-retry.
       await sink.waitFor(2);
       first.child.kill('SIGKILL');
@@ -239,16 +262,7 @@ describe('crash durability', () => {
       assert.equal(sink.last().body.body, 'survive 987654');
       assert.equal(sink.last().body.id, id);
 
-      const token = (await adminToken(base, `${base}/`, 'crash-admin', 'crash-admin-secret-0123456789')).body
-        .access_token as string;
-      let message: Record<string, unknown> = {};
-      const deadline = Date.now() + 5000;
-      while (message.status !== 'sent' && Date.now() < deadline) {
-        message = (
-          await json(`${base}/api/v2/sms-messages/${id}`, { headers: { authorization: `Bearer ${token}` } })
-        ).body;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const message = await sentWithin(5000);
       assert.equal(message.status, 'sent');
       assert.ok((message.attempts as unknown[]).length >= 2, 'the attempts before the crash are kept');
       await second.stop();
@@ -258,34 +272,18 @@ describe('crash durability', () => {
   });
 
   it('sends at the restart a message the killed process was sending, without waiting out its lease', async () => {
-    const dir = tempDir();
     const sink = await SmsSink.start();
     // The provider holds its answer: the message is mid-send when the process dies.
     sink.delayMs = 3000;
     try {
-      const { base, env } = await otplineIn(dir, {
-        provider: { name: 'webhook', webhook: { url: sink.url } },
-        // A lease far longer than this test: only the restart can give the message back.
-        outbox: { pollIntervalMs: 50, leaseMs: 600_000 },
-        admin: { clientId: 'lease-admin', clientSecret: 'lease-admin-secret-0123456789' },
-        gateway: { secret: 'lease-gateway-secret-0123456789' },
-      });
-      const first = start(env);
-      await waitHealthy(base, first);
-      const accepted = await postMessage(
-        base,
-        await gatewayJwt('lease-gateway-secret-0123456789', `${base}/gateway/sms`),
+      // A lease far longer than this test: only the restart can give the message back.
+      const outbox = { pollIntervalMs: 50, leaseMs: 600_000 };
+      const { base, env, first, messageNow, sentWithin } = await acceptedOne(
+        sink,
+        'lease',
+        outbox,
         'in flight 246810',
       );
-      assert.equal(accepted.status, 200);
-      const { id } = (await accepted.json()) as { id: string };
-      const messageNow = async (): Promise<Record<string, unknown>> => {
-        const token = (await adminToken(base, `${base}/`, 'lease-admin', 'lease-admin-secret-0123456789'))
-          .body.access_token as string;
-        return (
-          await json(`${base}/api/v2/sms-messages/${id}`, { headers: { authorization: `Bearer ${token}` } })
-        ).body;
-      };
       assert.equal((await messageNow()).status, 'processing', 'leased to the worker that is sending it');
       first.child.kill('SIGKILL');
       await first.exited;
@@ -293,12 +291,7 @@ describe('crash durability', () => {
       sink.delayMs = 0;
       const second = start(env);
       await waitHealthy(base, second);
-      let message: Record<string, unknown> = {};
-      const deadline = Date.now() + 8000;
-      while (message.status !== 'sent' && Date.now() < deadline) {
-        message = await messageNow();
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const message = await sentWithin(8000);
       assert.equal(
         message.status,
         'sent',
