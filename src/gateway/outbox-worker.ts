@@ -183,8 +183,9 @@ export class OutboxWorker {
           this.logger.error({ err }, 'outbox pass failed');
         }
       } else {
-        // Every slot is taken by messages handed over: any in the queue wait for one.
-        more = this.again;
+        // Every slot is taken by messages handed over: anything queued waits for one, so the
+        // worker counts as behind until a claim comes back short, as after a full claim.
+        more = true;
       }
       this.setBehind(more);
       if (sending.size === 0 && this.reserved === 0) {
