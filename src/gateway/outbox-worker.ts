@@ -102,8 +102,7 @@ export class OutboxWorker {
    * must be answered with one `adopt` call, with the row or without it.
    */
   reserve(): Lease | undefined {
-    if (this.stopped || this.behind || this.sending.size + this.reserved >= this.settings.batchSize)
-      return undefined;
+    if (this.stopped || this.behind || this.slotsTaken >= this.settings.batchSize) return undefined;
     this.reserved++;
     return { owner: this.owner, until: this.clock.now() + this.settings.leaseMs };
   }
@@ -173,7 +172,7 @@ export class OutboxWorker {
     while (!this.stopped) {
       this.again = false;
       let more = false;
-      const free = batchSize - sending.size - this.reserved;
+      const free = batchSize - this.slotsTaken;
       if (free > 0) {
         try {
           const started = await this.startDue(free);
@@ -188,7 +187,7 @@ export class OutboxWorker {
         more = true;
       }
       this.setBehind(more);
-      if (sending.size === 0 && this.reserved === 0) {
+      if (this.slotsTaken === 0) {
         if (more || this.again) continue;
         break;
       }
@@ -203,11 +202,21 @@ export class OutboxWorker {
         this.wake = undefined;
       } while (
         !this.stopped &&
-        sending.size + this.reserved > 0 &&
-        (sending.size + this.reserved > (batchSize * 3) / 4 || !(more || this.again))
+        this.slotsTaken > 0 &&
+        (this.slotsTaken > (batchSize * 3) / 4 || !(more || this.again))
       );
     }
     this.setBehind(false);
+  }
+
+  /** Send slots in use: sends in flight, and leases promised to messages being stored. */
+  private get slotsTaken(): number {
+    return this.sending.size + this.reserved;
+  }
+
+  /** How often the sweep runs, and how long a read of provider health is used. */
+  private get sweepEveryMs(): number {
+    return Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS);
   }
 
   /** Keeps a send among those in flight until it ends; its failure is logged, never thrown. */
@@ -238,7 +247,7 @@ export class OutboxWorker {
   private async sweep(): Promise<void> {
     const now = this.clock.now();
     if (now < this.nextSweepAt) return;
-    this.nextSweepAt = now + Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS);
+    this.nextSweepAt = now + this.sweepEveryMs;
     await this.outbox.expireDue();
     if (this.settings.soleWorker && !this.leftoversChecked) {
       const returned = await this.outbox.reclaimFromEarlierProcesses(this.owner);
@@ -260,7 +269,7 @@ export class OutboxWorker {
     const now = this.clock.now();
     if (this.down && now < this.down.freshUntil) return this.down.providers;
     const providers = await this.health.down(now);
-    this.down = { providers, freshUntil: now + Math.min(this.settings.pollIntervalMs, SWEEP_EVERY_MS) };
+    this.down = { providers, freshUntil: now + this.sweepEveryMs };
     return providers;
   }
 

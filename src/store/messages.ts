@@ -239,23 +239,18 @@ function claimStatement(dialect: Dialect) {
 }
 const claim = { sqlite: claimStatement('sqlite'), postgres: claimStatement('postgres') };
 
-/** Puts back in the queue the messages whose worker's lease ran out (it died, or hung). */
-const reclaimLapsed = prepared((db: Db, now: number) =>
+/** Puts leased outbox messages back in the queue; the caller says which leases. */
+const backToQueue = (db: Db, now: number) =>
   db
     .updateTable('messages')
     .set({ status: 'queued', lease_owner: null, lease_until: null, updated_at: now })
     .where('status', '=', 'processing')
-    .where('dispatch', '=', 'outbox')
-    .where('lease_until', '<', now),
-);
-
+    .where('dispatch', '=', 'outbox');
+/** The leases that ran out (their worker died, or hung). */
+const reclaimLapsed = prepared((db: Db, now: number) => backToQueue(db, now).where('lease_until', '<', now));
+/** Every lease but `owner`'s. */
 const reclaimOthers = prepared((db: Db, owner: string, now: number) =>
-  db
-    .updateTable('messages')
-    .set({ status: 'queued', lease_owner: null, lease_until: null, updated_at: now })
-    .where('status', '=', 'processing')
-    .where('dispatch', '=', 'outbox')
-    .where('lease_owner', '<>', owner),
+  backToQueue(db, now).where('lease_owner', '<>', owner),
 );
 
 type AttemptValues = Pick<
