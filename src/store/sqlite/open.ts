@@ -21,6 +21,10 @@ export function openSqlite(file: string): { db: Kysely<Database>; groupCommit: G
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Statement and savepoint journals stay in memory. Every write inside the shared transaction
+  // journals the pages it changes; past 64 KiB SQLite spilled them to a temporary file, a write
+  // call per page on the main thread. They live only until their statement or savepoint ends.
+  sqlite.pragma('temp_store = MEMORY');
   const groupCommit = new GroupCommit(sqlite, new WalFile(`${file}-wal`));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: groupCommit.database }) });
   return { db, groupCommit };
