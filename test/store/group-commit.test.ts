@@ -2,14 +2,14 @@
 // answered only after its commit, and Kysely transactions inside it still commit or roll back alone.
 // Another, plain connection to the same file shows what is on disk.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { type Generated, Kysely, SqliteDialect, sql } from 'kysely';
 import { GroupCommit, WalFile } from '../../src/store/sqlite/group-commit.js';
-import { openSqlite } from '../../src/store/sqlite/open.js';
+import { openSqlite, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite/open.js';
 
 interface Tables {
   item: { id: Generated<number>; name: string };
@@ -268,6 +268,11 @@ describe('SQLite group commit, with the WAL synced off the main thread', () => {
     try {
       const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
       assert.deepEqual(rows, [{ synchronous: 1 }]);
+      // Journals of statements and savepoints in memory; checkpoints every WAL_CHECKPOINT_PAGES.
+      const temp = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+      assert.deepEqual(temp.rows, [{ temp_store: 2 }]);
+      const checkpoint = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db);
+      assert.deepEqual(checkpoint.rows, [{ wal_autocheckpoint: WAL_CHECKPOINT_PAGES }]);
       const mark = groupCommit.mark();
       await sql`create table item (name text)`.execute(db);
       await sql`insert into item values ('kept')`.execute(db);
@@ -278,6 +283,36 @@ describe('SQLite group commit, with the WAL synced off the main thread', () => {
     const reopened = new SQLite(file, { readonly: true });
     assert.deepEqual(reopened.prepare('select name from item').all(), [{ name: 'kept' }]);
     reopened.close();
+  });
+
+  it('the -wal file stays near WAL_CHECKPOINT_PAGES pages however much is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otpline-wal-size-'));
+    dirs.push(dir);
+    const file = join(dir, 'otpline.sqlite');
+    const { db, groupCommit } = openSqlite(file);
+    const page = 4096;
+    const written = 3 * WAL_CHECKPOINT_PAGES;
+    try {
+      await sql`create table item (body blob)`.execute(db);
+      // About 3 pages per row, 60 rows per group: three times the checkpoint interval in all.
+      const body = Buffer.alloc(3 * page - 200, 7);
+      for (let group = 0; group < written / 180; group++) {
+        const mark = groupCommit.mark();
+        for (let row = 0; row < 60; row++) await sql`insert into item values (${body})`.execute(db);
+        await groupCommit.durableSince(mark);
+      }
+      const walPages = statSync(`${file}-wal`).size / (page + 24);
+      assert.ok(
+        walPages < WAL_CHECKPOINT_PAGES + 400,
+        `the -wal file holds ${Math.round(walPages)} pages after ${written} were written`,
+      );
+      assert.ok(
+        statSync(file).size > (written * page) / 2,
+        'the checkpoints copied the pages into the database',
+      );
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('WalFile syncs the -wal file on the threadpool, and says when it cannot', async () => {
