@@ -82,6 +82,9 @@ describe('claiming due messages (SQLite)', () => {
 
     const claim = ran.find((q) => q.sql.includes('"candidates"'));
     assert.ok(claim, 'the claim statement ran');
+    // A bound LIMIT makes SQLite plan the statement again at every run (it reads the value).
+    assert.match(claim.sql, /limit 5\b/, claim.sql);
+    assert.doesNotMatch(claim.sql, /limit \?/, claim.sql);
     const plan = sqlite
       .prepare(`explain query plan ${claim.sql}`)
       .all(...(claim.parameters as unknown[])) as Array<{ detail: string }>;
