@@ -15,6 +15,23 @@ const SEPARATORS = /[\s().-]/g;
  */
 export function normalizePhone(input: string): PhoneResult {
   const compact = input.replace(SEPARATORS, '');
+  // A login normalizes its number twice (start, then the code's check): parsing against the full
+  // metadata costs tens of µs, so recent answers are kept (frozen: callers share them).
+  const known = recent.get(compact);
+  if (known) return known;
+  const result = Object.freeze(parse(compact));
+  if (compact.length <= 16) {
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(compact, result);
+  }
+  return result;
+}
+
+/** About 0.5 MB at most; only inputs as long as an E.164 number are kept. */
+const RECENT_MAX = 4096;
+const recent = new Map<string, PhoneResult>();
+
+function parse(compact: string): PhoneResult {
   if (!new RegExp(E164_PATTERN).test(compact)) {
     return { ok: false, reason: `String does not match pattern: ${E164_PATTERN}` };
   }

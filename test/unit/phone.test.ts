@@ -18,6 +18,16 @@ describe('phone numbers', () => {
     );
   });
 
+  it('answers a number asked again (as a login does) the same, in any spacing; junk stays junk', () => {
+    const first = normalizePhone('+1 415 555 2671');
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(normalizePhone('+1 (415) 555-2671'), first);
+      assert.deepEqual(normalizePhone('+14155552671'), { ok: true, e164: '+14155552671', country: 'US' });
+      assert.equal(normalizePhone('+1555').ok, false);
+    }
+    assert.ok(Object.isFrozen(first), 'shared answers cannot be changed by a caller');
+  });
+
   it('refuses what cannot be a phone number', () => {
     for (const junk of [
       '',
