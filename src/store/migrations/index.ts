@@ -8,6 +8,7 @@ import { retentionIndexes } from './0006_retention_indexes.js';
 import { hostedLogin } from './0007_hosted_login.js';
 import { operators } from './0008_operators.js';
 import { loginTickets } from './0009_login_tickets.js';
+import { codeLookup } from './0010_code_lookup.js';
 
 /** Append-only: add a new file and a new line; never edit a migration that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_hosted_login': hostedLogin,
   '0008_operators': operators,
   '0009_login_tickets': loginTickets,
+  '0010_code_lookup': codeLookup,
 };
 
 /** Every migration this otpline knows, in the order they run. */
