@@ -60,6 +60,7 @@ export class GroupCommit {
   /** The turn ended while a Kysely transaction was open: commit when it ends. */
   private commitWhenReleased = false;
   private readonly statements = new Map<string, SQLite.Statement>();
+  private readonly controls = new Map<string, SQLite.Statement>();
   /** Committed groups whose WAL sync has not begun yet; and whether one is running. */
   private unsynced: Group[] = [];
   private syncing = false;
@@ -143,11 +144,24 @@ export class GroupCommit {
     return statement;
   }
 
+  /**
+   * Runs a transaction statement (BEGIN, SAVEPOINT, RELEASE, COMMIT) prepared once: `exec` parsed
+   * it anew each time, and a gateway message or a login runs several.
+   */
+  private control(statement: string): void {
+    let prepared = this.controls.get(statement);
+    if (!prepared) {
+      prepared = this.sqlite.prepare(statement);
+      this.controls.set(statement, prepared);
+    }
+    prepared.run();
+  }
+
   private ensureGroup(): void {
     if (this.group) return;
     // IMMEDIATE takes the write lock now: another process writing makes us wait (busy_timeout)
     // here, not fail later halfway through the group.
-    this.sqlite.exec('BEGIN IMMEDIATE');
+    this.control('BEGIN IMMEDIATE');
     this.group = new Group(++this.opened);
     setImmediate(() => this.commit());
   }
@@ -155,7 +169,7 @@ export class GroupCommit {
   private beginExplicit(): void {
     this.noticeLostGroup();
     this.ensureGroup();
-    this.sqlite.exec(`SAVEPOINT ${SAVEPOINT}`);
+    this.control(`SAVEPOINT ${SAVEPOINT}`);
     this.savepoints++;
   }
 
@@ -165,7 +179,7 @@ export class GroupCommit {
         // An error may already have rolled back the whole transaction: nothing left to undo.
         if (this.sqlite.inTransaction) this.sqlite.exec(`ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}`);
       } else {
-        this.sqlite.exec(`RELEASE ${SAVEPOINT}`);
+        this.control(`RELEASE ${SAVEPOINT}`);
       }
     } finally {
       this.savepoints--;
@@ -186,7 +200,7 @@ export class GroupCommit {
     this.group = undefined;
     try {
       if (!this.sqlite.inTransaction) throw new Error('the transaction was rolled back by an error');
-      this.sqlite.exec('COMMIT');
+      this.control('COMMIT');
       if (this.wal) {
         this.lastCommitted = group;
         this.unsynced.push(group);
