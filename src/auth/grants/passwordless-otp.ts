@@ -34,12 +34,14 @@ export const passwordlessOtpGrant: Grant = {
     });
     const scope = body.scope ?? 'openid';
     const scopes = scope.split(' ').filter(Boolean);
-    const accessToken = await deps.tokens.userAccessToken(client, user, scope);
+    // Both signatures run on the threadpool at once, not one after the other.
+    const [accessToken, idToken] = await Promise.all([
+      deps.tokens.userAccessToken(client, user, scope),
+      scopes.includes('openid') ? deps.tokens.idToken(client, user, { nonce: body.nonce }) : undefined,
+    ]);
     return {
       access_token: accessToken,
-      ...(scopes.includes('openid')
-        ? { id_token: await deps.tokens.idToken(client, user, { nonce: body.nonce }) }
-        : {}),
+      ...(idToken ? { id_token: idToken } : {}),
       scope,
       expires_in: ACCESS_TOKEN_LIFETIME_S,
       token_type: 'Bearer',
