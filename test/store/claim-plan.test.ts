@@ -3,20 +3,12 @@
 // the claim sorted every due row and its UPDATE walked the whole queue: a provider outage with a
 // long backlog made every claim slower.)
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
-import { type Db, migrate } from '../../src/store/database.js';
 import { type MessageRow, MessageStore } from '../../src/store/messages.js';
+import { recordedSqlite } from '../helpers/recorded-sqlite.js';
 
 describe('claiming due messages (SQLite)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'otpline-claim-'));
-  let sqlite: SQLite.Database;
-  let db: Db;
-  const ran: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  let database: Awaited<ReturnType<typeof recordedSqlite>>;
   const now = 1_800_000_000_000;
 
   const message = (n: number, status: MessageRow['status'], dueIn: number): MessageRow => ({
@@ -50,28 +42,18 @@ describe('claiming due messages (SQLite)', () => {
   });
 
   before(async () => {
-    sqlite = new SQLite(join(dir, 'otpline.sqlite'));
-    db = new Kysely({
-      dialect: new SqliteDialect({ database: sqlite }),
-      log: (event) => {
-        if (event.level === 'query') ran.push({ sql: event.query.sql, parameters: event.query.parameters });
-      },
-    }) as unknown as Db;
-    await migrate(db);
-    const store = new MessageStore(db, 'sqlite');
+    database = await recordedSqlite('otpline-claim-');
+    const store = new MessageStore(database.db, 'sqlite');
     // A backlog: due, not yet due, already sent.
     for (let n = 0; n < 300; n++) {
       await store.insert(message(n, n % 3 === 2 ? 'sent' : 'queued', n % 3 === 1 ? 60_000 : -n));
     }
   });
-  after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => database.close());
 
   it('takes the oldest due messages, through the index and the primary key only', async () => {
-    const store = new MessageStore(db, 'sqlite');
-    ran.length = 0;
+    const store = new MessageStore(database.db, 'sqlite');
+    database.ran.length = 0;
     const claimed = await store.claim('worker-a', 5, now + 60_000, now);
     assert.deepEqual(
       claimed.map((m) => m.body).sort(),
@@ -80,15 +62,12 @@ describe('claiming due messages (SQLite)', () => {
     );
     assert.ok(claimed.every((m) => m.status === 'processing' && m.lease_owner === 'worker-a'));
 
-    const claim = ran.find((q) => q.sql.includes('"candidates"'));
+    const claim = database.ran.find((q) => q.sql.includes('"candidates"'));
     assert.ok(claim, 'the claim statement ran');
     // A bound LIMIT makes SQLite plan the statement again at every run (it reads the value).
     assert.match(claim.sql, /limit 5\b/, claim.sql);
     assert.doesNotMatch(claim.sql, /limit \?/, claim.sql);
-    const plan = sqlite
-      .prepare(`explain query plan ${claim.sql}`)
-      .all(...(claim.parameters as unknown[])) as Array<{ detail: string }>;
-    const steps = plan.map((row) => row.detail);
+    const steps = database.planOf(claim);
     assert.ok(
       steps.some((s) =>
         /SEARCH messages USING INDEX messages_due \(status=\? AND next_attempt_at<\?\)/.test(s),
@@ -103,7 +82,7 @@ describe('claiming due messages (SQLite)', () => {
   });
 
   it('gives back lapsed leases only, and the next claim takes them first', async () => {
-    const store = new MessageStore(db, 'sqlite');
+    const store = new MessageStore(database.db, 'sqlite');
     assert.equal(await store.reclaimLapsed(now + 59_999), 0, 'no lease has run out yet');
     assert.equal(await store.reclaimLapsed(now + 60_001), 5);
     const again = await store.claim('worker-b', 5, now + 120_000, now + 60_001);

@@ -6,39 +6,21 @@
 // checks every statement a code's life runs, on a real database file with otpline's schema, and
 // that each still finds its rows through an index.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import { CodeStore } from '../../src/store/codes.js';
-import { type Db, migrate } from '../../src/store/database.js';
+import { recordedSqlite } from '../helpers/recorded-sqlite.js';
 
 describe('statements on one-time codes (SQLite)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'otpline-codes-'));
-  let sqlite: SQLite.Database;
-  let db: Db;
-  const ran: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  let store: Awaited<ReturnType<typeof recordedSqlite>>;
 
   before(async () => {
-    sqlite = new SQLite(join(dir, 'otpline.sqlite'));
-    db = new Kysely({
-      dialect: new SqliteDialect({ database: sqlite }),
-      log: (event) => {
-        if (event.level === 'query') ran.push({ sql: event.query.sql, parameters: event.query.parameters });
-      },
-    });
-    await migrate(db);
+    store = await recordedSqlite('otpline-codes-');
   });
-  after(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => store.close());
 
   it('bind no value for the column of a partial index condition, and still find the active code', async () => {
     const partialColumns = (
-      sqlite
+      store.sqlite
         .prepare(
           "select tbl_name as tableName, sql from sqlite_master where type = 'index' and sql like '% where %'",
         )
@@ -52,7 +34,7 @@ describe('statements on one-time codes (SQLite)', () => {
       `the schema has the partial index this is about: ${JSON.stringify(partialColumns)}`,
     );
 
-    const codes = new CodeStore(db, 'sqlite');
+    const codes = new CodeStore(store.db, 'sqlite');
     const now = Date.now();
     const code = (id: string) => ({
       id,
@@ -63,7 +45,7 @@ describe('statements on one-time codes (SQLite)', () => {
       created_at: now,
       expires_at: now + 300_000,
     });
-    ran.length = 0;
+    store.ran.length = 0;
     await codes.replaceActive(code('code_1'));
     await codes.replaceActive(code('code_2'));
     const active = await codes.findActive('con_1', '+14155550100', now);
@@ -73,15 +55,12 @@ describe('statements on one-time codes (SQLite)', () => {
     assert.equal(await codes.consume('code_2'), false, 'a used code cannot be used again');
     assert.equal(await codes.findActive('con_1', '+14155550100', now), undefined);
 
-    const onCodes = ran.filter((statement) => statement.sql.includes('"otp_codes"'));
+    const onCodes = store.ran.filter((statement) => statement.sql.includes('"otp_codes"'));
     assert.ok(onCodes.length >= 6, `the code statements ran: ${onCodes.map((s) => s.sql).join('\n')}`);
-    for (const { sql: statement, parameters } of onCodes) {
+    for (const ran of onCodes) {
+      const statement = ran.sql;
       // Each finds its rows through an index (by id, or by phone while active), never a scan.
-      const plan = (
-        sqlite.prepare(`explain query plan ${statement}`).all(...(parameters as unknown[])) as Array<{
-          detail: string;
-        }>
-      ).map((row) => row.detail);
+      const plan = store.planOf(ran);
       assert.ok(!plan.some((step) => /^SCAN otp_codes/.test(step)), `${statement}\n${plan.join('\n')}`);
       const where = statement
         .split(/\bwhere\b/i)
