@@ -60,7 +60,6 @@ export class GroupCommit {
   /** The turn ended while a Kysely transaction was open: commit when it ends. */
   private commitWhenReleased = false;
   private readonly statements = new Map<string, SQLite.Statement>();
-  private readonly controls = new Map<string, SQLite.Statement>();
   /** Committed groups whose WAL sync has not begun yet; and whether one is running. */
   private unsynced: Group[] = [];
   private syncing = false;
@@ -145,16 +144,11 @@ export class GroupCommit {
   }
 
   /**
-   * Runs a transaction statement (BEGIN, SAVEPOINT, RELEASE, COMMIT) prepared once: `exec` parsed
-   * it anew each time, and a gateway message or a login runs several.
+   * Runs a transaction statement (BEGIN, SAVEPOINT, RELEASE, COMMIT) from the prepared-statement
+   * cache: `exec` parsed it anew each time, and a gateway message or a login runs several.
    */
   private control(statement: string): void {
-    let prepared = this.controls.get(statement);
-    if (!prepared) {
-      prepared = this.sqlite.prepare(statement);
-      this.controls.set(statement, prepared);
-    }
-    prepared.run();
+    this.cached(statement).run();
   }
 
   private ensureGroup(): void {
