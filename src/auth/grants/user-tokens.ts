@@ -33,18 +33,18 @@ export async function issueUserTokens(
   const scopes = options.scope.split(' ').filter(Boolean);
   // The dashboard's operators get a Management API token, checked again here at every refresh.
   const operator = await operatorGrant(deps, client, user, options.audience);
+  // Both signatures run on the threadpool at once, not one after the other.
+  const [accessToken, idToken] = await Promise.all([
+    operator
+      ? deps.tokens.operatorAccessToken(client, user, MANAGEMENT_SCOPES.join(' '))
+      : deps.tokens.userAccessToken(client, user, options.scope),
+    scopes.includes('openid')
+      ? deps.tokens.idToken(client, user, { nonce: options.nonce, authTime: options.authTime })
+      : undefined,
+  ]);
   const response: TokenResponse = {
-    access_token: operator
-      ? await deps.tokens.operatorAccessToken(client, user, MANAGEMENT_SCOPES.join(' '))
-      : await deps.tokens.userAccessToken(client, user, options.scope),
-    ...(scopes.includes('openid')
-      ? {
-          id_token: await deps.tokens.idToken(client, user, {
-            nonce: options.nonce,
-            authTime: options.authTime,
-          }),
-        }
-      : {}),
+    access_token: accessToken,
+    ...(idToken ? { id_token: idToken } : {}),
     scope: options.scope,
     expires_in: operator ? OPERATOR_TOKEN_LIFETIME_S : ACCESS_TOKEN_LIFETIME_S,
     token_type: 'Bearer',
