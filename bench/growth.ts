@@ -2,9 +2,13 @@
 // server) and as its database grows (otpline's SQLite file pre-filled with N past logins, then
 // measured at a fixed VU count). Usage:
 //   npx tsx bench/growth.ts [--vus-list 1,4,16,64,256] [--seconds 5] [--warmup N]
-//                           [--sizes 10000,100000,1000000] [--size-vus 32] [--peers] [--no-save] [--strict]
+//                           [--sizes 10000,100000,1000000] [--size-vus 32] [--rounds 3] [--peers] [--no-save] [--strict]
 // --peers measures the in-memory peer at each VU count too, for the ratio. --strict exits 1 when
 // any run fails a login (the smoke run); otherwise only a run with no login at all fails.
+// The sizes are compared within one run: every pre-filled server is started first, then each is
+// measured in turn, --rounds times (in the opposite order every other round), and each size is
+// reported by its median round. This machine's speed drifts by a third within minutes; measured
+// one after the other, the last size took whatever the machine's minute was.
 // Figures go to bench/results/<date>-growth.json, charts to <date>-growth-concurrency.svg and
 // <date>-growth-size.svg.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { LoadClient } from './lib/http.js';
 import { markdownTable } from './lib/markdown.js';
 import { measureLogins, type Window } from './lib/measure.js';
 import { type Prefilled, prefill } from './lib/prefill.js';
+import { cell, groupBy, medianRuns, type Spread, spread } from './lib/repeat.js';
 import { benchCommand, machine, type ServerFigures, save } from './lib/report.js';
 import { SmsSink } from './lib/sink.js';
 import { lineChart, type Series } from './lib/svg.js';
@@ -30,6 +35,7 @@ const { values } = parseArgs({
     warmup: { type: 'string' },
     sizes: { type: 'string', default: '10000,100000,1000000' },
     'size-vus': { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '3' },
     peers: { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
@@ -41,10 +47,19 @@ const sizes = list(values.sizes);
 const seconds = Number(values.seconds);
 const warmupSeconds = values.warmup !== undefined ? Number(values.warmup) : seconds >= 3 ? 1 : 0;
 const sizeVus = Number(values['size-vus']);
+const rounds = Number(values.rounds);
 const positive = (n: number) => Number.isInteger(n) && n > 0;
-if (!(seconds > 0 && warmupSeconds >= 0 && positive(sizeVus) && [...vusList, ...sizes].every(positive))) {
+if (
+  !(
+    seconds > 0 &&
+    warmupSeconds >= 0 &&
+    positive(sizeVus) &&
+    positive(rounds) &&
+    [...vusList, ...sizes].every(positive)
+  )
+) {
   process.stderr.write(
-    'usage: bench/growth.ts [--vus-list N,N] [--seconds N] [--warmup N] [--sizes N,N] [--size-vus N] [--peers]\n',
+    'usage: bench/growth.ts [--vus-list N,N] [--seconds N] [--warmup N] [--sizes N,N] [--size-vus N] [--rounds N] [--peers]\n',
   );
   process.exit(2);
 }
@@ -85,7 +100,8 @@ async function launchPrefilled(sink: SmsSink, rows: number, vus: number) {
 
 const sink = await SmsSink.start();
 const byVus: (Row & { vus: number })[] = [];
-const bySize: (Row & Prefilled & { vus: number })[] = [];
+type SizeRow = Row & Prefilled & { vus: number; round: number };
+const bySize: (SizeRow & { rounds: { loginsPerSecond: Spread; serverCpuMsPerLogin: Spread } })[] = [];
 try {
   for (const vus of vusList) {
     for (const target of targets) {
@@ -99,21 +115,37 @@ try {
       }
     }
   }
-  for (const rows of sizes) {
-    const { filled, launched } = await launchPrefilled(sink, rows, sizeVus);
-    process.stderr.write(
-      `otpline: ${filled.fileMb} MB, ${sizeVus} VUs, ${warmupSeconds} s warm-up + ${seconds} s\n`,
-    );
+  const servers: { filled: Prefilled; launched: Launched }[] = [];
+  try {
+    for (const rows of sizes) servers.push(await launchPrefilled(sink, rows, sizeVus));
     const window: Window = { vus: sizeVus, seconds, warmupSeconds };
-    try {
-      bySize.push({
-        ...filled,
-        vus: sizeVus,
-        ...withoutNotes(await measureLogins('otpline', [], launched, sink, window)),
-      });
-    } finally {
-      await launched.close();
+    const measured: SizeRow[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const { filled, launched } of round % 2 ? servers : [...servers].reverse()) {
+        process.stderr.write(
+          `otpline, round ${round} of ${rounds}: ${filled.rows.toLocaleString('en-US')} rows (${filled.fileMb} MB), ${sizeVus} VUs, ${warmupSeconds} s warm-up + ${seconds} s\n`,
+        );
+        const figures = await measureLogins('otpline', [], launched, sink, window);
+        measured.push({ ...filled, vus: sizeVus, round, ...withoutNotes(figures) });
+      }
     }
+    const bySizeRows = (r: SizeRow) => String(r.rows);
+    const groups = groupBy(measured, bySizeRows);
+    for (const median of medianRuns([measured], bySizeRows, (r) => r.loginsPerSecond)) {
+      const all = groups.get(bySizeRows(median)) ?? [];
+      bySize.push({
+        ...median,
+        rounds: {
+          loginsPerSecond: spread(
+            all.map((r) => r.loginsPerSecond),
+            1,
+          ),
+          serverCpuMsPerLogin: spread(all.map((r) => r.serverCpuMsPerLogin)),
+        },
+      });
+    }
+  } finally {
+    for (const { launched } of servers) await launched.close();
   }
 } finally {
   await sink.close();
@@ -122,6 +154,14 @@ try {
 const pair = (l: { p50: number; p99: number }) => `${l.p50} / ${l.p99}`;
 const errorCount = (r: Row) => String(Object.values(r.errors).reduce((a, b) => a + b, 0));
 const ratios: Record<string, number | null> = {};
+// The largest database against the smallest, each at its median round: 1 is flat.
+const smallest = bySize[0];
+const largest = bySize.at(-1);
+if (smallest && largest && largest !== smallest && smallest.loginsPerSecond) {
+  ratios[`${largest.rows} rows / ${smallest.rows} rows`] = Number(
+    (largest.loginsPerSecond / smallest.loginsPerSecond).toFixed(2),
+  );
+}
 for (const ours of byVus.filter((r) => r.name === 'otpline')) {
   const theirs = byVus.find((r) => r.name === 'in-memory' && r.vus === ours.vus);
   if (theirs)
@@ -160,7 +200,7 @@ const sizeTable = markdownTable(
       'rows',
       'DB MB',
       'prefill s',
-      'logins/s',
+      `logins/s (${rounds === 1 ? 'one round' : `median, range of ${rounds} rounds`})`,
       'start p50/p99 ms',
       'login p50/p99 ms',
       'errors',
@@ -171,11 +211,11 @@ const sizeTable = markdownTable(
       r.rows.toLocaleString('en-US'),
       String(r.fileMb),
       String(r.prefillSeconds),
-      String(r.loginsPerSecond),
+      rounds === 1 ? String(r.loginsPerSecond) : cell(r.rounds.loginsPerSecond),
       pair(r.latencyMs.start),
       pair(r.latencyMs.login),
       errorCount(r),
-      String(r.serverCpuMsPerLogin),
+      rounds === 1 ? String(r.serverCpuMsPerLogin) : cell(r.rounds.serverCpuMsPerLogin),
       String(r.peakRssMb),
     ]),
   ],
@@ -186,7 +226,7 @@ process.stdout.write(
 );
 for (const [name, value] of Object.entries(ratios)) process.stdout.write(`logins/s ${name}: ${value}x\n`);
 process.stdout.write(
-  `\nLogins as the database grows, ${sizeVus} VUs, ${seconds} s per run\n${sizeTable}\n\n`,
+  `\nLogins as the database grows, ${sizeVus} VUs, ${seconds} s per run, every size in each of ${rounds} round${rounds === 1 ? '' : 's'}; latencies and RSS from the median round\n${sizeTable}\n\n`,
 );
 for (const r of [...byVus, ...bySize]) {
   if (Object.keys(r.errors).length) process.stdout.write(`${r.name} errors: ${JSON.stringify(r.errors)}\n`);
@@ -245,6 +285,7 @@ if (!values['no-save']) {
         vusList: vusList.join(','),
         sizes: sizes.join(','),
         sizeVus,
+        rounds,
         seconds,
         warmupSeconds,
         peers: values.peers,
