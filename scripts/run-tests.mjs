@@ -9,7 +9,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startTestPostgres } from './test-postgres.mjs';
 
@@ -100,13 +99,8 @@ const backendArg = args.find((arg) => arg.startsWith('--backend='))?.slice('--ba
 const backends = (backendArg ?? process.env.OTPLINE_TEST_BACKEND ?? 'sqlite,postgres').split(',');
 const only = args.filter((arg) => arg !== '--fast' && !arg.startsWith('--backend='));
 const slow = join(root, 'test', 'process');
-// The slow files go first, so the workers finish together rather than one running them alone at the end.
+// The slow files go first, so the two workers finish together rather than one running them alone at the end.
 const files = only.length ? only : [...(fast ? [] : testFiles(slow)), ...testFiles(join(root, 'test'), slow)];
-
-// One test file more than there are cores: many of them spend part of their time waiting (a child
-// process starting, an fsync, a timer). On 2 cores the suite took 376 s with 3 files at once, 418 s
-// with 2 and 396 s with 4 (SQLite, 2026-12-02).
-const concurrency = availableParallelism() + 1;
 
 let status = 0;
 for (const backend of backends) {
@@ -131,7 +125,7 @@ for (const backend of backends) {
   const code = await new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
       { stdio: 'inherit', cwd: root, env },
     );
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
