@@ -102,6 +102,8 @@ const sink = await SmsSink.start();
 const byVus: (Row & { vus: number })[] = [];
 type SizeRow = Row & Prefilled & { vus: number; round: number };
 const bySize: (SizeRow & { rounds: { loginsPerSecond: Spread; serverCpuMsPerLogin: Spread } })[] = [];
+/** Every round at every size, in the order measured: `bySize` keeps each size's median round. */
+const sizeRounds: SizeRow[] = [];
 try {
   for (const vus of vusList) {
     for (const target of targets) {
@@ -119,19 +121,18 @@ try {
   try {
     for (const rows of sizes) servers.push(await launchPrefilled(sink, rows, sizeVus));
     const window: Window = { vus: sizeVus, seconds, warmupSeconds };
-    const measured: SizeRow[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const { filled, launched } of round % 2 ? servers : [...servers].reverse()) {
         process.stderr.write(
           `otpline, round ${round} of ${rounds}: ${filled.rows.toLocaleString('en-US')} rows (${filled.fileMb} MB), ${sizeVus} VUs, ${warmupSeconds} s warm-up + ${seconds} s\n`,
         );
         const figures = await measureLogins('otpline', [], launched, sink, window);
-        measured.push({ ...filled, vus: sizeVus, round, ...withoutNotes(figures) });
+        sizeRounds.push({ ...filled, vus: sizeVus, round, ...withoutNotes(figures) });
       }
     }
     const bySizeRows = (r: SizeRow) => String(r.rows);
-    const groups = groupBy(measured, bySizeRows);
-    for (const median of medianRuns([measured], bySizeRows, (r) => r.loginsPerSecond)) {
+    const groups = groupBy(sizeRounds, bySizeRows);
+    for (const median of medianRuns([sizeRounds], bySizeRows, (r) => r.loginsPerSecond)) {
       const all = groups.get(bySizeRows(median)) ?? [];
       bySize.push({
         ...median,
@@ -228,7 +229,7 @@ for (const [name, value] of Object.entries(ratios)) process.stdout.write(`logins
 process.stdout.write(
   `\nLogins as the database grows, ${sizeVus} VUs, ${seconds} s per run, every size in each of ${rounds} round${rounds === 1 ? '' : 's'}; latencies and RSS from the median round\n${sizeTable}\n\n`,
 );
-for (const r of [...byVus, ...bySize]) {
+for (const r of [...byVus, ...sizeRounds]) {
   if (Object.keys(r.errors).length) process.stdout.write(`${r.name} errors: ${JSON.stringify(r.errors)}\n`);
 }
 
@@ -297,6 +298,7 @@ if (!values['no-save']) {
       ratios,
       concurrency: byVus,
       size: bySize,
+      sizeRounds,
     },
     'growth',
   );
@@ -307,12 +309,12 @@ if (!values['no-save']) {
   process.stdout.write(`results: ${file}\ncharts: ${concurrencyFile}\n        ${sizeFile}\n`);
 }
 
-const failed = [...byVus, ...bySize].filter(
+const failed = [...byVus, ...sizeRounds].filter(
   (r) => r.logins === 0 || (values.strict && Object.keys(r.errors).length > 0),
 );
 if (failed.length) {
-  const label = (r: Row & { vus: number; rows?: number }) =>
-    `${r.name}@${r.vus}${r.rows ? ` (${r.rows} rows)` : ''}`;
+  const label = (r: Row & { vus: number; rows?: number; round?: number }) =>
+    `${r.name}@${r.vus}${r.rows ? ` (${r.rows} rows${r.round ? `, round ${r.round}` : ''})` : ''}`;
   process.stderr.write(`failed: ${failed.map(label).join(', ')}\n`);
   process.exit(1);
 }
