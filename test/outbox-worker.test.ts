@@ -24,6 +24,39 @@ function slowProvider(maxConcurrency: number) {
   return provider;
 }
 
+/**
+ * A provider that sends one message at a time and holds each until the test lets it go (or 3 s
+ * pass, so that a send the test did not expect ends and shows in `seen` instead of hanging).
+ */
+function gatedProvider() {
+  const waiting: Array<() => void> = [];
+  const seen: string[] = [];
+  const provider: SmsProvider & { seen: string[]; releaseAll(): void } = {
+    name: 'gated',
+    maxConcurrency: 1,
+    seen,
+    releaseAll: () => {
+      for (const release of waiting.splice(0)) release();
+    },
+    async send(message): Promise<SendResult> {
+      seen.push(message.body);
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        setTimeout(resolve, 3000);
+      });
+      return { outcome: 'accepted', providerMessageId: `gated-${seen.length}` };
+    },
+  };
+  return provider;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !check(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('the outbox worker', () => {
   it('takes a gateway message straight from the request while it has a free slot, and queues the rest', async () => {
     let release: () => void = () => {};
@@ -120,5 +153,76 @@ describe('the outbox worker', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  describe('a message that waited for its provider past half its lease', () => {
+    const LEASE_MS = 10_000;
+    async function twoClaimed() {
+      const provider = gatedProvider();
+      const server = await startTestServer({ outbox: { leaseMs: LEASE_MS } }, { noWorker: true, provider });
+      for (const body of ['first', 'second']) {
+        await server.services.outbox.add({
+          source: 'gateway',
+          dispatch: 'outbox',
+          connectionId: null,
+          recipient: '+447700900123',
+          country: 'GB',
+          body,
+          bodyRedacted: body,
+          sender: null,
+          expiresAt: server.clock.now() + 3_600_000,
+        });
+      }
+      // Both claimed under one lease; the provider takes one at a time, so the second waits.
+      const run = server.services.worker.runOnce();
+      await until(() => provider.seen.length === 1, 'the first send');
+      const rowOf = (body: string) =>
+        server.services.stores.database
+          .selectFrom('messages')
+          .select(['status', 'lease_owner', 'attempts'])
+          .where('body_redacted', '=', body)
+          .executeTakeFirstOrThrow();
+      return { provider, server, run, rowOf };
+    }
+
+    it('has its lease renewed before it is sent, so no sweep puts it back in the queue mid-send', async () => {
+      const { provider, server, run, rowOf } = await twoClaimed();
+      try {
+        server.clock.advance(LEASE_MS - 2000);
+        provider.releaseAll();
+        await until(() => provider.seen.length === 2, 'the second send');
+        // Past the end of the lease it was claimed with, while its send is still under way.
+        server.clock.advance(3000);
+        assert.equal(await server.services.outbox.reclaimLapsed(), 0, 'no lease had run out');
+        provider.releaseAll();
+        await run;
+        assert.deepEqual(provider.seen, ['first', 'second'], 'each sent once');
+        assert.deepEqual(await rowOf('second'), { status: 'sent', lease_owner: null, attempts: 1 });
+      } finally {
+        provider.releaseAll();
+        await server.stop();
+      }
+    });
+
+    it('is not sent when its lease ran out and another worker took it meanwhile', async () => {
+      const { provider, server, run, rowOf } = await twoClaimed();
+      try {
+        server.clock.advance(LEASE_MS + 1000);
+        assert.equal(await server.services.outbox.reclaimLapsed(), 2, 'both leases ran out');
+        const taken = await server.services.outbox.claim('another-worker', 10, LEASE_MS);
+        assert.equal(taken.length, 2);
+        provider.releaseAll();
+        await run;
+        assert.deepEqual(provider.seen, ['first'], 'the second was left to the worker that holds it');
+        assert.deepEqual(await rowOf('second'), {
+          status: 'processing',
+          lease_owner: 'another-worker',
+          attempts: 0,
+        });
+      } finally {
+        provider.releaseAll();
+        await server.stop();
+      }
+    });
   });
 });

@@ -16,6 +16,8 @@ const PACE_WAIT_MS = 1000;
  * instead of before each claim (a claim reads only the rows it takes).
  */
 const SWEEP_EVERY_MS = 250;
+/** What a send returns when the message's lease could not be renewed: nothing was sent. */
+const LEASE_LOST = Symbol('lease lost');
 
 export interface WorkerSettings extends RetrySettings {
   pollIntervalMs: number;
@@ -262,6 +264,21 @@ export class OutboxWorker {
   }
 
   /**
+   * How long a send may take: until a second before the message's lease ends, so that no sweep
+   * puts it back in the queue (for this worker or another to send again) while it is being sent.
+   * A lease with less than half of that left (the message waited for a provider's slot, or its
+   * request was slow to store it) is renewed first. Undefined: the lease ran out and the message
+   * is no longer this worker's to send.
+   */
+  private async sendTimeLeft(message: MessageRow): Promise<number | undefined> {
+    const { leaseMs } = this.settings;
+    const longest = Math.max(1000, leaseMs - 1000);
+    const left = (message.lease_until ?? this.clock.now() + leaseMs) - this.clock.now() - 1000;
+    if (left >= longest / 2) return left;
+    return (await this.outbox.renewLease(message, this.owner, leaseMs)) ? longest : undefined;
+  }
+
+  /**
    * The providers out of rotation: read again after a sweep's interval at most, and at once
    * after this node takes one out.
    */
@@ -297,8 +314,10 @@ export class OutboxWorker {
       result = { outcome: 'permanent', detail: `provider "${name}" is not configured on this node` };
     } else {
       try {
-        result = await this.providers.withSlot(name, () =>
-          provider.send(
+        const sent = await this.providers.withSlot(name, async () => {
+          const timeoutMs = await this.sendTimeLeft(message);
+          if (timeoutMs === undefined) return LEASE_LOST;
+          return provider.send(
             {
               id: message.id,
               to: message.recipient,
@@ -307,9 +326,17 @@ export class OutboxWorker {
               idempotencyKey: message.idempotency_key,
               country: message.country,
             },
-            AbortSignal.timeout(Math.max(1000, this.settings.leaseMs - 1000)),
-          ),
-        );
+            AbortSignal.timeout(timeoutMs),
+          );
+        });
+        if (sent === LEASE_LOST) {
+          this.logger.warn(
+            { messageId: message.id, provider: name },
+            'the lease ran out before the message could be sent: it is back in the queue, not sent by this worker',
+          );
+          return;
+        }
+        result = sent;
       } catch (err) {
         result = { outcome: 'transient', detail: `provider threw: ${(err as Error).message}` };
       }

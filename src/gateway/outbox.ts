@@ -186,6 +186,12 @@ export class Outbox {
     return { recorded, next: after };
   }
 
+  /** Extends `owner`'s lease on a message to `leaseMs` from now; false when the lease is no longer its own. */
+  renewLease(message: MessageRow, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    return this.stores.messages.renewLease(message.id, owner, now + leaseMs, now);
+  }
+
   /** Puts a claimed message back, untried, until `at` (every provider of its route is out of rotation). */
   postpone(message: MessageRow, owner: string, at: number): Promise<void> {
     return this.stores.messages.release(message.id, owner, at, this.clock.now());

@@ -91,6 +91,21 @@ export class MessageStore {
     });
   }
 
+  /**
+   * Moves the end of `owner`'s lease on a message it still holds to `leaseUntil`; false when it no
+   * longer holds it (the lease ran out and the message went back to the queue or to another worker).
+   */
+  async renewLease(id: string, owner: string, leaseUntil: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ lease_until: leaseUntil, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'processing')
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Returns a leased message to the queue, due at `at`, without counting an attempt. */
   async release(id: string, owner: string, at: number, now: number): Promise<void> {
     await this.db
