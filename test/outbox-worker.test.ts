@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OutgoingSms, SendResult, SmsProvider } from '../src/providers/types.js';
-import { gatewayToken, startTestServer } from './helpers/server.js';
+import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
 
 /** A provider that takes `maxConcurrency` sends at once and says how many it ever had in flight. */
 function slowProvider(maxConcurrency: number) {
@@ -48,6 +48,21 @@ function gatedProvider() {
     },
   };
   return provider;
+}
+
+/** Queues a gateway message to a UK number, as the gateway stores one, for an hour. */
+function queue(server: TestServer, body: string) {
+  return server.services.outbox.add({
+    source: 'gateway',
+    dispatch: 'outbox',
+    connectionId: null,
+    recipient: '+447700900123',
+    country: 'GB',
+    body,
+    bodyRedacted: body,
+    sender: null,
+    expiresAt: server.clock.now() + 3_600_000,
+  });
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -127,19 +142,7 @@ describe('the outbox worker', () => {
     const provider = slowProvider(2);
     const server = await startTestServer({}, { noWorker: true, provider });
     try {
-      for (let i = 0; i < 5; i++) {
-        await server.services.outbox.add({
-          source: 'gateway',
-          dispatch: 'outbox',
-          connectionId: null,
-          recipient: '+447700900123',
-          country: 'GB',
-          body: `message ${i}`,
-          bodyRedacted: `message ${i}`,
-          sender: null,
-          expiresAt: server.clock.now() + 60_000,
-        });
-      }
+      for (let i = 0; i < 5; i++) await queue(server, `message ${i}`);
       assert.equal(await server.services.worker.runOnce(), 5);
       assert.equal(provider.peak, 2, 'never more than the limit in flight');
       assert.equal(provider.seen.length, 5);
@@ -160,19 +163,7 @@ describe('the outbox worker', () => {
     async function twoClaimed() {
       const provider = gatedProvider();
       const server = await startTestServer({ outbox: { leaseMs: LEASE_MS } }, { noWorker: true, provider });
-      for (const body of ['first', 'second']) {
-        await server.services.outbox.add({
-          source: 'gateway',
-          dispatch: 'outbox',
-          connectionId: null,
-          recipient: '+447700900123',
-          country: 'GB',
-          body,
-          bodyRedacted: body,
-          sender: null,
-          expiresAt: server.clock.now() + 3_600_000,
-        });
-      }
+      for (const body of ['first', 'second']) await queue(server, body);
       // Both claimed under one lease; the provider takes one at a time, so the second waits.
       const run = server.services.worker.runOnce();
       await until(() => provider.seen.length === 1, 'the first send');
