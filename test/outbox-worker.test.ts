@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OutgoingSms, SendResult, SmsProvider } from '../src/providers/types.js';
 import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 
 /** A provider that takes `maxConcurrency` sends at once and says how many it ever had in flight. */
 function slowProvider(maxConcurrency: number) {
@@ -63,13 +64,6 @@ function queue(server: TestServer, body: string) {
     sender: null,
     expiresAt: server.clock.now() + 3_600_000,
   });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !check(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the outbox worker', () => {
@@ -166,7 +160,11 @@ describe('the outbox worker', () => {
       for (const body of ['first', 'second']) await queue(server, body);
       // Both claimed under one lease; the provider takes one at a time, so the second waits.
       const run = server.services.worker.runOnce();
-      await until(() => provider.seen.length === 1, 'the first send');
+      await until(
+        () => provider.seen.length === 1,
+        5000,
+        () => 'the first send',
+      );
       const rowOf = (body: string) =>
         server.services.stores.database
           .selectFrom('messages')
@@ -181,7 +179,11 @@ describe('the outbox worker', () => {
       try {
         server.clock.advance(LEASE_MS - 2000);
         provider.releaseAll();
-        await until(() => provider.seen.length === 2, 'the second send');
+        await until(
+          () => provider.seen.length === 2,
+          5000,
+          () => 'the second send',
+        );
         // Past the end of the lease it was claimed with, while its send is still under way.
         server.clock.advance(3000);
         assert.equal(await server.services.outbox.reclaimLapsed(), 0, 'no lease had run out');

@@ -24,6 +24,7 @@ import {
   type TestServer,
 } from '../helpers/server.js';
 import { codeIn } from '../helpers/sms-sink.js';
+import { until } from '../helpers/wait.js';
 
 const skip = testBackend() === 'postgres' ? false : 'needs PostgreSQL (the suite’s --backend=postgres pass)';
 /** The public URL of the cluster (its load balancer): both nodes issue tokens under it. */
@@ -97,14 +98,6 @@ interface Node {
 }
 
 /** Polls `check` until it is true; fails with `what` after `timeoutMs`. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function call(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
