@@ -272,8 +272,9 @@ export class OutboxWorker {
    */
   private async sendTimeLeft(message: MessageRow): Promise<number | undefined> {
     const { leaseMs } = this.settings;
+    const now = this.clock.now();
     const longest = Math.max(1000, leaseMs - 1000);
-    const left = (message.lease_until ?? this.clock.now() + leaseMs) - this.clock.now() - 1000;
+    const left = (message.lease_until ?? now + leaseMs) - now - 1000;
     if (left >= longest / 2) return left;
     return (await this.outbox.renewLease(message, this.owner, leaseMs)) ? longest : undefined;
   }
