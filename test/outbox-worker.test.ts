@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OutgoingSms, SendResult, SmsProvider } from '../src/providers/types.js';
+import { captureLog } from './helpers/log-sink.js';
 import { gatewayToken, startTestServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
 
@@ -156,7 +157,11 @@ describe('the outbox worker', () => {
     const LEASE_MS = 10_000;
     async function twoClaimed() {
       const provider = gatedProvider();
-      const server = await startTestServer({ outbox: { leaseMs: LEASE_MS } }, { noWorker: true, provider });
+      const log = captureLog('info');
+      const server = await startTestServer(
+        { outbox: { leaseMs: LEASE_MS } },
+        { noWorker: true, provider, logger: log.logger },
+      );
       for (const body of ['first', 'second']) await queue(server, body);
       // Both claimed under one lease; the provider takes one at a time, so the second waits.
       const run = server.services.worker.runOnce();
@@ -171,7 +176,7 @@ describe('the outbox worker', () => {
           .select(['status', 'lease_owner', 'attempts'])
           .where('body_redacted', '=', body)
           .executeTakeFirstOrThrow();
-      return { provider, server, run, rowOf };
+      return { provider, server, run, rowOf, log };
     }
 
     it('has its lease renewed before it is sent, so no sweep puts it back in the queue mid-send', async () => {
@@ -198,7 +203,7 @@ describe('the outbox worker', () => {
     });
 
     it('is not sent when its lease ran out and another worker took it meanwhile', async () => {
-      const { provider, server, run, rowOf } = await twoClaimed();
+      const { provider, server, run, rowOf, log } = await twoClaimed();
       try {
         server.clock.advance(LEASE_MS + 1000);
         assert.equal(await server.services.outbox.reclaimLapsed(), 2, 'both leases ran out');
@@ -212,6 +217,20 @@ describe('the outbox worker', () => {
           lease_owner: 'another-worker',
           attempts: 0,
         });
+        // The first went out, but its attempt came after the lease: the new holder sends it again.
+        assert.deepEqual(await rowOf('first'), {
+          status: 'processing',
+          lease_owner: 'another-worker',
+          attempts: 0,
+        });
+        const warnings = log.lines
+          .map((line) => JSON.parse(line))
+          .filter((entry) => entry.level === 40 && entry.messageId);
+        assert.deepEqual(
+          warnings.map((w) => w.msg.split(':')[0]),
+          ['sms delivery attempt not recorded', 'the lease ran out before the message could be sent'],
+          'the operator sees both',
+        );
       } finally {
         provider.releaseAll();
         await server.stop();

@@ -353,17 +353,21 @@ export class OutboxWorker {
       this.settings,
       chain.length,
     );
-    this.logger.info(
-      {
-        messageId: message.id,
-        provider: name,
-        outcome: result.outcome,
-        status: next.status,
-        attempt: message.attempts + 1,
-        recorded,
-      },
-      'sms delivery attempt',
-    );
+    const attempt = {
+      messageId: message.id,
+      provider: name,
+      outcome: result.outcome,
+      status: next.status,
+      attempt: message.attempts + 1,
+    };
+    if (recorded) this.logger.info(attempt, 'sms delivery attempt');
+    // Its lease ran out during the send (this node stalled, or the send outlasted it) and the
+    // message went back to the queue: whoever holds it now sends it again.
+    else
+      this.logger.warn(
+        attempt,
+        'sms delivery attempt not recorded: the lease ran out during the send, so the message goes out again (it may reach the phone twice)',
+      );
   }
 
   private async takeOutOfRotation(name: string, reason: string): Promise<void> {
