@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { OutgoingSms, SendResult, SmsProvider } from '../src/providers/types.js';
 import { captureLog } from './helpers/log-sink.js';
@@ -149,6 +151,43 @@ describe('the outbox worker', () => {
         assert.equal(m.attempts[0].provider_message_id, `slow-${m.id}`);
       }
     } finally {
+      await server.stop();
+    }
+  });
+
+  it('gives up on a send at its deadline, a second before its lease ends, and queues it for a retry', async () => {
+    // A receiver that takes the request and never answers.
+    const stuck = createServer(() => {});
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(stuck.address() as AddressInfo).port}/sms`;
+    const server = await startTestServer(
+      { outbox: { leaseMs: 2000 }, provider: { name: 'webhook', webhook: { url } } },
+      { noWorker: true },
+    );
+    try {
+      const { id } = await queue(server, 'stuck');
+      const started = Date.now();
+      await server.services.worker.runOnce();
+      const took = Date.now() - started;
+      // Its deadline is 1 s away; the webhook provider's own timeout, 10 s (the detail below tells them apart).
+      assert.ok(took >= 900 && took < 8000, `gave up after ${took} ms`);
+      const row = await server.services.stores.database
+        .selectFrom('messages')
+        .select(['status', 'attempts', 'lease_owner', 'last_error'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        { ...row, last_error: row.last_error?.replace(/\d+/g, 'N') },
+        {
+          status: 'queued',
+          attempts: 1,
+          lease_owner: null,
+          last_error: 'abandoned by the caller: POST http://N.N.N.N:N/sms',
+        },
+      );
+    } finally {
+      stuck.closeAllConnections();
+      stuck.close();
       await server.stop();
     }
   });
